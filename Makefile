@@ -1,0 +1,73 @@
+# aiinfra.k8s — one entry point for every check (CI calls `make test`).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+INVENTORY ?= inventories/single
+BIN := $(abspath $(VENV))/bin
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/collections
+export PYTHONDONTWRITEBYTECODE := 1
+# Molecule scenarios to run (default: every scenario under molecule/, in order).
+SCENARIOS ?=
+PLAYBOOK_ARGS ?=
+
+.PHONY: help deps deps-test deploy validate lint sanity unit integration galaxy harness molecule test clean
+
+help: ## list targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+
+$(VENV)/.deps: requirements.txt collections/requirements.yml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	@# The ansible package ships kubernetes.core, ansible.posix, community.general;
+	@# install from Galaxy only what is missing.
+	$(BIN)/ansible-galaxy collection list kubernetes.core ansible.posix community.general >/dev/null 2>&1 \
+	  || $(BIN)/ansible-galaxy collection install -r collections/requirements.yml
+	touch $@
+
+$(VENV)/.deps-test: $(VENV)/.deps requirements-test.txt
+	$(BIN)/pip install -q -r requirements-test.txt
+	touch $@
+
+deps: $(VENV)/.deps ## virtualenv with pinned Python deps and collections
+
+deps-test: $(VENV)/.deps-test
+
+deploy: deps ## build the cluster: make deploy INVENTORY=inventories/ha
+	ansible-playbook site.yml -i $(INVENTORY) $(PLAYBOOK_ARGS)
+
+validate: deps ## check an inventory on the controller only (contacts no host)
+	ansible-playbook playbooks/validate.yml -i $(INVENTORY) $(PLAYBOOK_ARGS)
+
+lint: deps-test ## yamllint + ansible-lint (production profile)
+	yamllint -s .
+	ansible-lint
+
+sanity: deps-test ## ansible-test sanity on a copy of the collection
+	tests/harness/sanity.sh
+
+unit: deps-test ## pytest unit tests (plugins, filters)
+	pytest -q tests/unit
+
+integration: deps-test ## controller-side playbook tests (validation, bundle, rendering)
+	pytest -q tests/integration
+
+galaxy: deps-test ## build the collection, install it, syntax-check from the installed copy
+	tests/harness/galaxy.sh
+
+harness: ## Docker engine + node images for Molecule
+	tests/harness/docker.sh
+	tests/harness/node_image.sh
+
+molecule: deps-test harness ## every Molecule scenario (or SCENARIOS="a b")
+	tests/harness/molecule.sh $(SCENARIOS)
+
+test: lint sanity unit integration galaxy molecule ## everything CI runs
+
+clean: ## remove the virtualenv and test outputs
+	rm -rf $(VENV) tests/output build .pytest_cache
