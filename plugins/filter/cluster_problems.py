@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, aiinfra.k8s contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: cluster_problems
+short_description: Validate an aiinfra.k8s inventory and its cluster-wide variables
+version_added: 0.1.0
+author: aiinfra.k8s contributors
+description:
+  - Checks the cluster-wide C(k8s_*) settings, the inventory groups and the node
+    addresses before anything changes on a host, and returns every problem found.
+  - Checks include distribution, version, install mode and bundle directory; pod and
+    service CIDRs (valid, non-overlapping with each other, with O(_input) node networks
+    and node addresses, big enough for every node); the API VIP (valid, inside the lb
+    hosts' subnet, not a node address, lb group present); the master count; the
+    haproxy port against kube-apiserver's on lb hosts that are masters; GPU add-ons
+    without GPU nodes; hosts listed in groups that exclude each other; duplicate node
+    addresses; registry mirror and proxy syntax.
+  - Node networks come from the hosts' gathered facts when present (the preflight role
+    runs the check again after gathering them), else from C(k8s_node_networks).
+options:
+  _input:
+    description: Mapping of the C(k8s_*) variables (name to value).
+    type: dict
+    required: true
+  groups:
+    description: The inventory C(groups) mapping.
+    type: dict
+    required: true
+  hostvars:
+    description: The C(hostvars) mapping; the node address is C(k8s_node_address),
+      else C(ansible_host), else the inventory name.
+    type: dict
+    required: true
+  bundle_dir_exists:
+    description: Whether C(k8s_bundle_dir) exists on the controller (omit when unknown).
+    type: bool
+"""
+
+EXAMPLES = r"""
+- name: Validate the inventory
+  vars:
+    problems: "{{ settings | aiinfra.k8s.cluster_problems(groups, hostvars) }}"
+  ansible.builtin.fail:
+    msg: "{{ problems | aiinfra.k8s.problems_report }}"
+  when: problems | selectattr('severity', '==', 'error') | list | length > 0
+"""
+
+RETURN = r"""
+_value:
+  description: One entry per problem, errors and warnings.
+  type: list
+  elements: dict
+  contains:
+    severity:
+      description: C(error) (blocks the run) or C(warning).
+      type: str
+    where:
+      description: The variable, group or host at fault.
+      type: str
+    problem:
+      description: What is wrong, with the value found.
+      type: str
+    fix:
+      description: How to fix it.
+      type: str
+"""
+
+from collections.abc import Mapping
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.aiinfra.k8s.plugins.plugin_utils._cluster_checks import check_cluster
+from ansible_collections.aiinfra.k8s.plugins.plugin_utils._network import interface_networks, require_netaddr
+
+GROUPS = ("masters", "workers", "gpu_nodes", "lb")
+
+
+def _host_model(name, hv):
+    address = hv.get("k8s_node_address") or hv.get("ansible_host") or name
+    facts = hv.get("ansible_facts") or {}
+    return {"address": str(address), "networks": interface_networks(facts) if facts else []}
+
+
+def cluster_problems(settings, groups, hostvars, bundle_dir_exists=None):
+    if not isinstance(settings, Mapping):
+        raise AnsibleFilterError("cluster_problems: input must be a mapping of k8s_* variables, got %s" % type(settings).__name__)
+    if not isinstance(groups, Mapping) or not isinstance(hostvars, Mapping):
+        raise AnsibleFilterError("cluster_problems: pass the `groups` and `hostvars` mappings")
+    try:
+        require_netaddr()
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc))
+    names = set()
+    selected = {}
+    for group in GROUPS:
+        members = list(groups.get(group) or [])
+        selected[group] = members
+        names.update(members)
+    hosts = {}
+    for name in sorted(names):
+        hv = hostvars[name] if name in hostvars else {}
+        hosts[name] = _host_model(name, hv)
+    context = {}
+    if bundle_dir_exists is not None:
+        context["bundle_dir_exists"] = bool(bundle_dir_exists)
+    return check_cluster(dict(settings), selected, hosts, context)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"cluster_problems": cluster_problems}
