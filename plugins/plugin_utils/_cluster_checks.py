@@ -125,7 +125,8 @@ def _check_addresses(p, hosts):
             parse_address(address)
         except ValueError as exc:
             p.error("host %s" % name, "node address: %s" % exc,
-                    "set ansible_host (or k8s_node_address) of %s to its IP address on the cluster network" % name)
+                    "set k8s_node_address of %s to its IP address on the cluster network "
+                    "(ansible_host may stay a DNS name)" % name)
             continue
         seen.setdefault(address, []).append(name)
     for address, names in sorted(seen.items()):
@@ -233,19 +234,20 @@ def _check_vip(p, settings, groups, hosts, addresses, pod, svc, node_networks):
                     "choose a VIP on the node network, outside %s" % name)
     # Subnet of the lb hosts: from their gathered facts when present, else from
     # k8s_node_networks (controller-only runs without facts).
+    outside = []
     for host in lb:
         nets = hosts.get(host, {}).get("networks") or []
         source = "interfaces"
         if not nets:
             nets = [n for n in node_networks if host in addresses and contains(n, addresses[host])]
             source = "k8s_node_networks"
-        if not nets:
-            continue
-        if not any(contains(net, vip_addr) for net in (parse_network(n, strict=False) if isinstance(n, str) else n
-                                                      for n in nets)):
-            p.error("k8s_api_vip", "the VIP %s is outside the subnet of lb host %s (%s: %s)" % (
-                vip, host, source, ", ".join(str(n) for n in nets)),
-                "choose a VIP in the same subnet as the lb hosts, or fix k8s_node_networks")
+        if nets and not any(contains(parse_network(str(n), strict=False), vip_addr) for n in nets):
+            outside.append("%s (%s: %s)" % (host, source, ", ".join(str(n) for n in nets)))
+    if outside:
+        p.error("k8s_api_vip", "the VIP %s is outside the subnet of lb host%s %s" % (
+            vip, "s" if len(outside) > 1 else "", "; ".join(outside)),
+            "choose a VIP in the same subnet as the lb hosts (keepalived can only hold it there), "
+            "or fix k8s_node_networks")
     if api_port is not None and apiserver_port is not None and api_port == apiserver_port:
         both = sorted(set(lb) & set(masters))
         if both:
