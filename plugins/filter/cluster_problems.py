@@ -37,6 +37,13 @@ options:
   bundle_dir_exists:
     description: Whether C(k8s_bundle_dir) exists on the controller (omit when unknown).
     type: bool
+  known:
+    description:
+      - Names of every C(k8s_*) variable the collection defines. When given, any other
+        C(k8s_*) name in O(_input) is reported (with the closest known name), which
+        catches typos in inventories.
+    type: list
+    elements: str
 """
 
 EXAMPLES = r"""
@@ -84,7 +91,7 @@ def _host_model(name, hv):
     return {"address": str(address), "networks": interface_networks(facts) if facts else []}
 
 
-def cluster_problems(settings, groups, hostvars, bundle_dir_exists=None):
+def cluster_problems(settings, groups, hostvars, bundle_dir_exists=None, known=None):
     if not isinstance(settings, Mapping):
         raise AnsibleFilterError("cluster_problems: input must be a mapping of k8s_* variables, got %s" % type(settings).__name__)
     if not isinstance(groups, Mapping) or not isinstance(hostvars, Mapping):
@@ -106,6 +113,8 @@ def cluster_problems(settings, groups, hostvars, bundle_dir_exists=None):
     context = {}
     if bundle_dir_exists is not None:
         context["bundle_dir_exists"] = bool(bundle_dir_exists)
+    if known:
+        context["known"] = [str(x) for x in known]
     return check_cluster(dict(settings), selected, hosts, context)
 
 

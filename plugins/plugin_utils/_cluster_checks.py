@@ -15,6 +15,7 @@ a dict with:
 """
 from __future__ import annotations
 
+import difflib
 import re
 
 from ansible_collections.aiinfra.k8s.plugins.plugin_utils._network import (
@@ -302,15 +303,28 @@ def _check_mirrors_and_proxy(p, settings):
             p.error(name, "%r is not an http(s) proxy URL" % (value,), "write it as http://proxy.example:3128")
 
 
+def _check_unknown(p, settings, known):
+    if not known:
+        return
+    for name in sorted(set(settings) - set(known)):
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+        hint = "did you mean %s? " % close[0] if close else ""
+        p.error(name, "unknown cluster variable %s (not defined by aiinfra.k8s)" % name,
+                "%sfix the name or remove it; the k8s_* variables are listed in the inventory's "
+                "group_vars/all.yml and roles/common/defaults/main/" % hint)
+
+
 def check_cluster(settings, groups, hosts, context=None):
     """Validate cluster settings, inventory groups and host addresses.
 
     settings: dict of k8s_* variables; groups: dict group -> list of host names;
     hosts: dict host -> {"address": str, "networks": [cidr, ...] (optional)};
-    context: {"bundle_dir_exists": bool} and other controller-side observations.
+    context: {"bundle_dir_exists": bool, "known": [names of every k8s_* variable the
+    collection defines]} and other controller-side observations.
     """
     context = context or {}
     p = Problems()
+    _check_unknown(p, settings, context.get("known"))
     groups = {k: list(v or []) for k, v in (groups or {}).items()}
     for name in BOOL_SETTINGS:
         value = settings.get(name)

@@ -177,3 +177,12 @@ def test_format_problems_orders_errors_first():
         "2. WARNING [w] p1",
         "   fix: f1",
     ]
+
+
+def test_unknown_variable_with_suggestion():
+    known = sorted(BASE_SETTINGS)
+    problems = run({"k8s_pod_cird": "10.244.0.0/16"}, context={"known": known})
+    problem = only_error(problems)
+    assert problem["where"] == "k8s_pod_cird"
+    assert problem["fix"].startswith("did you mean k8s_pod_cidr?")
+    assert run(context={"known": known}) == []
