@@ -1,0 +1,103 @@
+"""Project-wide consistency checks that keep documentation and code in sync.
+
+- every role documents every default in meta/argument_specs.yml (like
+  prometheus.prometheus's CI check), and every spec option is a real default or a
+  documented input;
+- every cluster-wide k8s_* variable (roles/common/defaults/main/) is documented in
+  each example inventory's group_vars/all.yml, and no inventory sets a k8s_* name the
+  collection does not define;
+- playbooks/site.yml imports only phase playbooks that exist.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import re
+
+import pytest
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROLES = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "roles", "*")) if os.path.isdir(p))
+INVENTORIES = sorted(os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "inventories", "*"))
+                     if os.path.isfile(os.path.join(p, "group_vars", "all.yml")))
+
+
+def load(path):
+    with open(path) as handle:
+        return yaml.safe_load(handle) or {}
+
+
+def role_defaults(role):
+    base = os.path.join(ROOT, "roles", role, "defaults")
+    files = glob.glob(os.path.join(base, "main.yml")) + sorted(glob.glob(os.path.join(base, "main", "*.yml")))
+    names = {}
+    for path in files:
+        for key in load(path):
+            names[key] = os.path.relpath(path, ROOT)
+    return names
+
+
+def spec_options(role):
+    path = os.path.join(ROOT, "roles", role, "meta", "argument_specs.yml")
+    if not os.path.exists(path):
+        return None
+    options = set()
+    for entry in (load(path).get("argument_specs") or {}).values():
+        options.update((entry or {}).get("options") or {})
+    return options
+
+
+def test_there_are_roles():
+    assert "common" in ROLES and "preflight" in ROLES
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_argument_specs_cover_every_default(role):
+    options = spec_options(role)
+    assert options is not None, "roles/%s has no meta/argument_specs.yml" % role
+    missing = sorted(set(role_defaults(role)) - options)
+    assert not missing, "roles/%s: defaults without an argument spec: %s" % (role, ", ".join(missing))
+
+
+def k8s_defaults():
+    return {k for k in role_defaults("common") if k.startswith("k8s_")}
+
+
+@pytest.mark.parametrize("inventory", INVENTORIES)
+def test_inventory_documents_every_cluster_variable(inventory):
+    path = os.path.join(ROOT, "inventories", inventory, "group_vars", "all.yml")
+    with open(path) as handle:
+        text = handle.read()
+    documented = set(re.findall(r"^#?\s*(k8s_[a-z0-9_]+):", text, re.M))
+    missing = sorted(k8s_defaults() - documented)
+    assert not missing, "inventories/%s/group_vars/all.yml does not document: %s" % (inventory, ", ".join(missing))
+
+
+def inventory_variables(group):
+    """Variable names set in a YAML inventory group (vars, hosts' vars, children)."""
+    names = set((group or {}).get("vars") or {})
+    for host_vars in ((group or {}).get("hosts") or {}).values():
+        names.update(host_vars or {})
+    for child in ((group or {}).get("children") or {}).values():
+        names.update(inventory_variables(child))
+    return names
+
+
+@pytest.mark.parametrize("inventory", INVENTORIES)
+def test_inventory_sets_only_known_cluster_variables(inventory):
+    known = k8s_defaults() | {"k8s_node_address"}
+    base = os.path.join(ROOT, "inventories", inventory)
+    used = inventory_variables(load(os.path.join(base, "hosts.yml")).get("all"))
+    for path in glob.glob(os.path.join(base, "*_vars", "**", "*.yml"), recursive=True):
+        used.update(load(path))
+    unknown = sorted(n for n in used if n.startswith("k8s_") and n not in known)
+    assert not unknown, "inventories/%s sets unknown variables: %s" % (inventory, ", ".join(unknown))
+
+
+def test_site_imports_existing_phase_playbooks():
+    plays = load(os.path.join(ROOT, "playbooks", "site.yml"))
+    imports = [p["ansible.builtin.import_playbook"] for p in plays]
+    assert imports[0] == "preflight.yml"
+    for name in imports:
+        assert os.path.exists(os.path.join(ROOT, "playbooks", name)), name
