@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Make sure a Docker engine answers `docker info` (Molecule's docker driver needs one).
+#
+# - An engine already answers: nothing to do (idempotent; never restarts it).
+# - No docker/dockerd binary: install Debian's `docker.io` (apt).
+# - Engine not running: start it with systemd when systemd runs this machine, otherwise
+#   start `dockerd` in the background (CI containers/VMs without systemd), logs to
+#   $DOCKER_LOG, and wait until it answers (at most $DOCKER_WAIT seconds).
+set -euo pipefail
+
+DOCKER_LOG=${DOCKER_LOG:-/var/log/aiinfra-dockerd.log}
+DOCKER_WAIT=${DOCKER_WAIT:-60}
+
+log() { printf 'docker.sh: %s\n' "$*" >&2; }
+
+answers() { docker info >/dev/null 2>&1; }
+
+if command -v docker >/dev/null 2>&1 && answers; then
+  log "engine answers ($(docker info --format '{{.ServerVersion}}' 2>/dev/null)), nothing to do"
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  log "no Docker engine answers and installing/starting one needs root: run as root (or start dockerd yourself)"
+  exit 1
+fi
+
+if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
+  log "installing docker.io from the Debian archive"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # The package's maintainer scripts may try to start the service; without systemd
+  # policy-rc.d makes them skip it, and we start dockerd ourselves below.
+  apt-get install -y -qq --no-install-recommends docker.io iptables ca-certificates >/dev/null
+fi
+
+if answers; then
+  log "engine answers after installation"
+  exit 0
+fi
+
+if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null 2>&1; then
+  log "starting docker.service with systemd"
+  systemctl start docker.service || log "systemctl start docker failed; trying dockerd directly"
+fi
+
+if ! answers && ! pgrep -x dockerd >/dev/null 2>&1; then
+  log "starting dockerd in the background (log: $DOCKER_LOG)"
+  mkdir -p "$(dirname "$DOCKER_LOG")"
+  nohup dockerd >>"$DOCKER_LOG" 2>&1 </dev/null &
+  disown || true
+fi
+
+for ((i = 0; i < DOCKER_WAIT; i++)); do
+  if answers; then
+    log "engine answers ($(docker info --format '{{.ServerVersion}}, cgroup v{{.CgroupVersion}}' 2>/dev/null))"
+    exit 0
+  fi
+  sleep 1
+done
+
+log "dockerd did not answer within ${DOCKER_WAIT}s; last lines of $DOCKER_LOG:"
+tail -n 30 "$DOCKER_LOG" >&2 2>/dev/null || true
+exit 1
