@@ -15,7 +15,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 SCENARIOS ?=
 PLAYBOOK_ARGS ?=
 
-.PHONY: help deps deps-test deploy validate lint sanity unit integration galaxy harness molecule test clean
+.PHONY: help deps deps-test deploy validate lint sanity unit integration galaxy harness molecule test clean \
+	sandbox sandbox-down sandbox-e2e sandbox-test
 
 help: ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -66,6 +67,18 @@ harness: ## Docker engine + node images for Molecule
 
 molecule: deps-test harness ## every Molecule scenario (or SCENARIOS="a b")
 	tests/harness/molecule.sh $(SCENARIOS)
+
+sandbox: deps-test ## the cluster in containers on this machine (TOPOLOGY=ha|small BUNDLE=dir PHASES=a,b)
+	sandbox/sandbox.sh up
+
+sandbox-down: deps-test ## remove the sandbox containers, network and inventory
+	sandbox/sandbox.sh down
+
+sandbox-e2e: deps-test ## whole site.yml in the sandbox from BUNDLE=dir, checks, re-run, reset
+	sandbox/sandbox.sh e2e
+
+sandbox-test: deps-test harness ## sandbox up to the cluster phase from the test bundle, idempotent, then down
+	tests/harness/sandbox_test.sh
 
 test: lint sanity unit integration galaxy molecule ## everything CI runs
 
