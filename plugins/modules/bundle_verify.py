@@ -1,0 +1,172 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, aiinfra.k8s contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: bundle_verify
+short_description: Check an aiinfra.k8s offline bundle against its manifest
+version_added: 0.1.0
+author: aiinfra.k8s contributors
+description:
+  - Hashes (sha256, streamed) every file the bundle's C(manifest.json) records, or only
+    the files listed in O(expected), and reports what is missing, corrupt (sha256
+    mismatch), outdated (the manifest records another version than expected) or
+    unrecorded (expected but not in the manifest).
+  - Fails with a readable list of those problems unless O(fail_on_problems=false).
+    Files present in the bundle but absent from the manifest are listed as unlisted,
+    which is not a failure.
+  - Runs where the bundle is, normally on the controller (C(delegate_to=localhost),
+    C(run_once=true)). Reads only; never changes the bundle.
+options:
+  path:
+    description: The bundle directory (C(k8s_bundle_dir)).
+    type: path
+    required: true
+  expected:
+    description:
+      - Files the caller needs, each with C(path) (relative to the bundle), and
+        optionally C(name) and C(version). When omitted, every file of the manifest is
+        checked.
+    type: list
+    elements: dict
+  fail_on_problems:
+    description: Fail when a file is missing, corrupt, outdated or unrecorded.
+    type: bool
+    default: true
+  require_manifest:
+    description:
+      - Fail when the bundle has no C(manifest.json). With V(false) a bundle without
+        manifest reports every expected file as unrecorded (what
+        C(playbooks/bundle.yml) uses on its first run).
+    type: bool
+    default: true
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+notes:
+  - The manifest is written by the P(aiinfra.k8s.bundle_manifest#module) module, from
+    C(playbooks/bundle.yml).
+"""
+
+EXAMPLES = r"""
+- name: Check the offline bundle before installing from it
+  aiinfra.k8s.bundle_verify:
+    path: "{{ k8s_bundle_dir }}"
+  delegate_to: localhost
+  run_once: true
+  become: false
+
+- name: Which of the wanted files are already good (no failure)
+  aiinfra.k8s.bundle_verify:
+    path: /srv/bundle
+    expected:
+      - {path: bin/kubeadm, name: kubeadm, version: "1.34.3"}
+    fail_on_problems: false
+    require_manifest: false
+  register: bundle_state
+"""
+
+RETURN = r"""
+ok:
+  description: Paths of the files that are present and match the manifest.
+  returned: always
+  type: list
+  elements: str
+missing:
+  description: Recorded files that are not in the bundle (path, name, version).
+  returned: always
+  type: list
+  elements: dict
+corrupt:
+  description: Files whose sha256 differs from the manifest (path, name, expected, actual).
+  returned: always
+  type: list
+  elements: dict
+outdated:
+  description: Expected files the manifest records at another version (path, name, version, recorded).
+  returned: always
+  type: list
+  elements: dict
+unrecorded:
+  description: Expected files the manifest does not record (path, name, version).
+  returned: always
+  type: list
+  elements: dict
+unlisted:
+  description: Files in the bundle that the manifest does not record.
+  returned: always
+  type: list
+  elements: str
+hashes:
+  description: sha256 of every file that was hashed, by path.
+  returned: always
+  type: dict
+problems:
+  description: Number of missing, corrupt, outdated and unrecorded files.
+  returned: always
+  type: int
+manifest_found:
+  description: Whether the bundle has a manifest.json.
+  returned: always
+  type: bool
+report:
+  description: The readable report (also the failure message).
+  returned: always
+  type: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle import (
+    BundleError,
+    load_manifest,
+    problem_count,
+    report,
+    verify,
+)
+
+
+def run(params):
+    """Pure part of the module: returns (failed, result dict)."""
+    bundle_dir = params["path"]
+    if not os.path.isdir(bundle_dir):
+        raise BundleError("bundle directory %s does not exist; build it with playbooks/bundle.yml on a connected "
+                          "machine and copy it there, or fix k8s_bundle_dir" % bundle_dir)
+    manifest = load_manifest(bundle_dir)
+    if manifest is None and params["require_manifest"]:
+        raise BundleError("%s has no manifest.json, so it cannot be checked; it was not built by playbooks/bundle.yml "
+                          "or the copy is incomplete" % bundle_dir)
+    result = verify(bundle_dir, manifest, params.get("expected"))
+    result["problems"] = problem_count(result)
+    result["manifest_found"] = manifest is not None
+    result["report"] = report(bundle_dir, result)
+    return bool(result["problems"]) and params["fail_on_problems"], result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type="path", required=True),
+            expected=dict(type="list", elements="dict"),
+            fail_on_problems=dict(type="bool", default=True),
+            require_manifest=dict(type="bool", default=True),
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        failed, result = run(module.params)
+    except BundleError as exc:
+        module.fail_json(msg=str(exc))
+    if failed:
+        module.fail_json(msg=result["report"], **result)
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()
