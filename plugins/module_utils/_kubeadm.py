@@ -43,6 +43,7 @@ _DURATION_PART_RE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|ms|s|m|h)")
 _DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
 _RFC3339_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|z|[+-]\d{2}:\d{2})$")
+_LOG_LINE_RE = re.compile(r"\[[a-z][a-z-]*\] |[IWEF]\d{4} \d{2}:\d{2}:\d{2}")
 _PEM_CERT_RE = re.compile(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", re.DOTALL)
 _SECRET_RES = (
     (re.compile(r"\b[a-z0-9]{6}\.[a-z0-9]{16}\b"), "<token>"),
@@ -146,6 +147,11 @@ def parse_token_stream(text):
             pos += 1
         if pos >= len(text):
             return items
+        if _LOG_LINE_RE.match(text, pos):
+            # a kubeadm progress line ("[token] ...") or a klog line ("W1122 04:35:24.93 ...")
+            newline = text.find("\n", pos)
+            pos = len(text) if newline < 0 else newline + 1
+            continue
         if text[pos] not in "{[":
             raise ValueError("unexpected text at offset %d of kubeadm token list output (expected JSON)" % pos)
         try:
