@@ -162,6 +162,11 @@ def judge(report, require_ready=True, strict=False):
     if require_ready and report["ready"] is not True:
         problems.append("node not Ready" if report["ready"] is False else "node reports no Ready condition")
     if expected is not None and not any(p.startswith("malformed") for p in problems):
+        if report["capacity"] is None and report["allocatable"] is None:
+            if expected > 0:
+                problems.append("%s not advertised (device plugin not running?)" % report["resource"])
+            report["ok"] = not problems
+            return report
         for key in ("capacity", "allocatable"):
             value = report[key]
             if value is None:

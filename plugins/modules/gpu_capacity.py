@@ -8,7 +8,9 @@ DOCUMENTATION = r"""
 module: gpu_capacity
 short_description: Assert that GPU nodes advertise the GPUs they should, waiting for device plugins
 version_added: 0.1.0
-author: aiinfra.k8s contributors
+author: aiinfra.k8s contributors (@aiinfra)
+extends_documentation_fragment:
+  - aiinfra.k8s.attributes
 description:
   - Reads all nodes through the Kubernetes API (one list call per poll, however many nodes) and
     checks, for each expected node, that it is Ready and that both C(status.capacity) and

@@ -8,7 +8,9 @@ DOCUMENTATION = r"""
 module: kubeadm_join_info
 short_description: Everything a node needs to join a kubeadm cluster, without leaking it
 version_added: 0.1.0
-author: aiinfra.k8s contributors
+author: aiinfra.k8s contributors (@aiinfra)
+extends_documentation_fragment:
+  - aiinfra.k8s.attributes
 description:
   - Runs on an initialised control-plane node (normally the first master, through
     C(delegate_to)) and returns the API server endpoint, a bootstrap token, the CA
@@ -351,8 +353,8 @@ def main():
             kubeadm_path=dict(type="str", default="kubeadm"),
             kubeconfig=dict(type="path", default="/etc/kubernetes/admin.conf"),
             ca_cert_path=dict(type="path", default="/etc/kubernetes/pki/ca.crt"),
-            token_ttl=dict(type="str", default="24h"),
-            min_token_ttl=dict(type="str", default="1h"),
+            token_ttl=dict(type="str", default="24h", no_log=False),
+            min_token_ttl=dict(type="str", default="1h", no_log=False),
             control_plane=dict(type="bool", default=False),
             kubeadm_config=dict(type="path"),
             kubernetes_version=dict(type="str"),

@@ -8,7 +8,9 @@ DOCUMENTATION = r"""
 module: nvidia_gpu_info
 short_description: NVIDIA GPU facts of a host from nvidia-smi
 version_added: 0.1.0
-author: aiinfra.k8s contributors
+author: aiinfra.k8s contributors (@aiinfra)
+extends_documentation_fragment:
+  - aiinfra.k8s.attributes
 description:
   - Reads the NVIDIA GPUs of the host with C(nvidia-smi --query-gpu=... --format=csv,noheader,nounits)
     (one call for all GPUs), the driver and CUDA versions with C(nvidia-smi --version) (or the

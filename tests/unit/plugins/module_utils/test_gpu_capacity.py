@@ -110,8 +110,7 @@ def test_real_advertised_node():
 def test_real_node_before_the_device_plugin():
     report = gpu.judge(gpu.node_report(api("node-w1.json"), "nvidia.com/gpu", 8))
     assert report["ok"] is False and report["capacity"] is None
-    assert report["problems"] == ["no nvidia.com/gpu capacity (device plugin not running?)",
-                                  "no nvidia.com/gpu allocatable (device plugin not running?)"]
+    assert report["problems"] == ["nvidia.com/gpu not advertised (device plugin not running?)"]
 
 
 @pytest.mark.parametrize("rename,resource_read", [(False, "nvidia.com/gpu"), (True, "nvidia.com/gpu.shared")])
@@ -153,6 +152,17 @@ def test_not_ready_node():
     report = gpu.judge(gpu.node_report(not_ready(advertised()), "nvidia.com/gpu", 8))
     assert report["ok"] is False and report["problems"] == ["node not Ready"]
     assert gpu.judge(gpu.node_report(not_ready(advertised()), "nvidia.com/gpu", 8), require_ready=False)["ok"] is True
+
+
+def test_capacity_without_allocatable():
+    node = advertised()
+    del node["status"]["allocatable"]["nvidia.com/gpu"]
+    report = gpu.judge(gpu.node_report(node, "nvidia.com/gpu", 8))
+    assert report["problems"] == ["no nvidia.com/gpu allocatable (device plugin not running?)"]
+
+
+def test_zero_expected_on_a_node_without_gpus():
+    assert gpu.judge(gpu.node_report(api("node-w1.json"), "nvidia.com/gpu", 0))["ok"] is True
 
 
 def test_unhealthy_gpu_lowers_allocatable():

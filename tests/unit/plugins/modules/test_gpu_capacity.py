@@ -113,7 +113,7 @@ def test_fails_with_a_table_of_what_falls_short(k8s):
     assert lines[0].startswith("GPU capacity check failed after 30s (4 node list calls): 2 node(s) fall short of nvidia.com/gpu")
     assert lines[0].endswith("not in the cluster: w3")
     assert lines[1].split()[0] == "NODE" and [line.split()[0] for line in lines[2:]] == ["w2", "w3"]
-    assert "no nvidia.com/gpu capacity" in lines[2] and lines[3].endswith("not in the cluster")
+    assert "nvidia.com/gpu not advertised" in lines[2] and lines[3].endswith("not in the cluster")
     assert [n["name"] for n in result["nodes"]] == ["w1", "w2", "w3"] and "w1" in result["table"]
     assert state["time"].sleeps == [10, 10, 10]
 
