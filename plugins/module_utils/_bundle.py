@@ -99,11 +99,12 @@ def files_on_disk(bundle_dir):
     return found
 
 
-def verify(bundle_dir, manifest, expected=None, hash_file=sha256_file):
+def verify(bundle_dir, manifest, expected=None, check_all=False, hash_file=sha256_file):
     """Compare the bundle's files with its manifest (and with what is expected).
 
     expected: optional list of {"path", "name", "version"}: files the caller needs; each
-    must be recorded in the manifest at that version, present and intact.
+    must be recorded in the manifest at that version, present and intact. With
+    check_all, the manifest's other files are checked too (present and intact).
     Returns a dict of lists (ok, missing, corrupt, outdated, unrecorded, unlisted) and
     "hashes" (path -> sha256 of every file that was hashed).
     """
@@ -124,6 +125,9 @@ def verify(bundle_dir, manifest, expected=None, hash_file=sha256_file):
                                            "version": str(item["version"]), "recorded": str(record.get("version", ""))})
                 continue
             wanted.append(dict(record, path=path))
+        if check_all:
+            named = set(item.get("path") for item in expected)
+            wanted += [dict(record, path=path) for path, record in sorted(files.items()) if path not in named]
     for record in wanted:
         path = check_relative(record["path"])
         full = os.path.join(bundle_dir, path)

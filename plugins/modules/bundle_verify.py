@@ -31,6 +31,12 @@ options:
         checked.
     type: list
     elements: dict
+  check_all:
+    description:
+      - With O(expected), also check every other file the manifest records (present and
+        intact). Without O(expected) every recorded file is checked anyway.
+    type: bool
+    default: false
   fail_on_problems:
     description: Fail when a file is missing, corrupt, outdated or unrecorded.
     type: bool
@@ -142,7 +148,7 @@ def run(params):
     if manifest is None and params["require_manifest"]:
         raise BundleError("%s has no manifest.json, so it cannot be checked; it was not built by playbooks/bundle.yml "
                           "or the copy is incomplete" % bundle_dir)
-    result = verify(bundle_dir, manifest, params.get("expected"))
+    result = verify(bundle_dir, manifest, params.get("expected"), params.get("check_all", False))
     result["problems"] = problem_count(result)
     result["manifest_found"] = manifest is not None
     result["report"] = report(bundle_dir, result)
@@ -154,6 +160,7 @@ def main():
         argument_spec=dict(
             path=dict(type="path", required=True),
             expected=dict(type="list", elements="dict"),
+            check_all=dict(type="bool", default=False),
             fail_on_problems=dict(type="bool", default=True),
             require_manifest=dict(type="bool", default=True),
         ),

@@ -314,7 +314,7 @@ def run_bundle(extra_vars, playbook="playbooks/bundle.yml", check=False):
 def build_test_bundle(out):
     """build/test-bundle/: bundle/ (the offline bundle) and vars.yml (what a consumer passes)."""
     out = os.path.abspath(out)
-    cache = os.path.join(out, "cache")
+    cache = os.path.join(ROOT, "build", "cache", "debs")
     upstream = os.path.join(out, "upstream")
     bundle = os.path.join(out, "bundle")
     shutil.rmtree(upstream, ignore_errors=True)

@@ -1,0 +1,202 @@
+"""playbooks/bundle.yml and verify_bundle.yml against a local upstream (no internet).
+
+A loopback HTTP server plays the release sites with real files (Debian's containerd,
+runc and CNI plugin binaries in upstream's archive shapes, each with its published
+checksum file; a tiny Ollama-layout model), and Debian's docker-registry serves a
+busybox image built here. The tests run in order on one bundle:
+
+1. the first run fetches everything and records it in manifest.json with the right sums;
+2. a second run downloads nothing (0 changed, the server sees no request);
+3. verification reports a corrupt and a missing file, and an outdated version;
+4. a re-run fetches exactly the broken files again, and verification then passes;
+5. the artifact task in offline mode copies from the bundle without touching the server,
+   and refuses a file the bundle lacks.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
+
+import bundle_upstream as upstream  # noqa: E402
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("skopeo") and shutil.which("docker-registry") and shutil.which("apt-get")),
+    reason="needs skopeo, docker-registry and apt-get (tests/harness/test_bundle.sh installs them)")
+
+
+def sha256(path):
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    work = str(tmp_path_factory.mktemp("bundle"))
+    root = os.path.join(work, "upstream")
+    versions = upstream.build_upstream(os.path.join(ROOT, "build", "cache", "debs"), root)
+    with upstream.UpstreamServer(root) as server, upstream.Registry(work) as registry:
+        registry.push(versions["oci_layout"], versions["image"])
+        bundle = os.path.join(work, "bundle")
+        extra = upstream.bundle_extra_vars(server.url, versions, bundle)
+        extra["k8s_bundle_registries_conf"] = registry.registries_conf(os.path.join(work, "registries.conf"), versions["image"])
+        yield {"server": server, "root": root, "bundle": bundle, "extra": extra, "versions": versions, "work": work}
+
+
+def manifest(env):
+    with open(os.path.join(env["bundle"], "manifest.json")) as handle:
+        return json.load(handle)
+
+
+def published_sum(env, checksum_file, name):
+    with open(os.path.join(env["root"], checksum_file)) as handle:
+        for line in handle:
+            digest, _, file_name = line.strip().partition("  ")
+            if file_name == name:
+                return digest
+    raise AssertionError("%s not listed in %s" % (name, checksum_file))
+
+
+def test_first_run_fetches_and_records_everything(env):
+    proc, changed = upstream.run_bundle(env["extra"])
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert changed and changed > 0
+    files = manifest(env)["files"]
+    v = env["versions"]
+    expected = {
+        "archives/containerd-%s-linux-amd64.tar.gz" % v["containerd_version"],
+        "manifests/containerd-%s.service" % v["containerd_version"],
+        "bin/runc",
+        "archives/cni-plugins-linux-amd64-v%s.tgz" % v["cni_plugins_version"],
+        "images/docker.io_library_busybox_%s.tar" % v["image"].rsplit(":", 1)[1],
+        "models/ollama/manifests/registry.ollama.ai/library/tinyllm/1",
+    }
+    assert expected <= set(files)
+    for path, record in files.items():
+        assert record["sha256"] == sha256(os.path.join(env["bundle"], path)), path
+        assert record["size"] == os.path.getsize(os.path.join(env["bundle"], path))
+    # sums recorded are the ones upstream publishes
+    rel = "github/opencontainers/runc/releases/download/v%s/runc.sha256sum" % v["runc_version"]
+    assert files["bin/runc"]["sha256"] == published_sum(env, rel, "runc.amd64")
+    assert files["bin/runc"]["checksum"] == "published" and files["bin/runc"]["version"] == v["runc_version"]
+    name = "containerd-%s-linux-amd64.tar.gz" % v["containerd_version"]
+    rel = "github/containerd/containerd/releases/download/v%s/%s.sha256sum" % (v["containerd_version"], name)
+    assert files["archives/" + name]["sha256"] == published_sum(env, rel, name)
+    # the image archive is a docker-archive named with its reference (ctr keeps the name)
+    image = [p for p in files if p.startswith("images/")][0]
+    with tarfile.open(os.path.join(env["bundle"], image)) as tar:
+        repo_tags = json.load(tar.extractfile("manifest.json"))[0]["RepoTags"]
+    assert repo_tags == [v["image"]]
+    assert files[image]["kind"] == "image" and files[image]["name"] == v["image"]
+    # model blobs are stored under their digest and their sum is that digest
+    blobs = [p for p in files if p.startswith("models/ollama/blobs/")]
+    assert len(blobs) == 3
+    for path in blobs:
+        assert files[path]["sha256"] == path.rsplit("sha256-", 1)[1]
+
+
+def test_second_run_fetches_nothing(env):
+    env["server"].requests.clear()
+    proc, changed = upstream.run_bundle(env["extra"])
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert changed == 0, proc.stdout[-4000:]
+    assert env["server"].requests == []
+
+
+def consumer_vars(env, **override):
+    extra = dict(env["extra"], k8s_install_mode="offline")
+    extra.update(override)
+    return extra
+
+
+def test_verify_lists_corrupt_missing_and_outdated_files(env):
+    bundle = env["bundle"]
+    proc, _ = upstream.run_bundle(consumer_vars(env), playbook="playbooks/verify_bundle.yml")
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert "all 9 files intact" in proc.stdout
+
+    with open(os.path.join(bundle, "bin", "runc"), "r+b") as handle:
+        handle.seek(1000)
+        handle.write(b"corrupted!")
+    cni = "archives/cni-plugins-linux-amd64-v%s.tgz" % env["versions"]["cni_plugins_version"]
+    os.remove(os.path.join(bundle, cni))
+    proc, _ = upstream.run_bundle(consumer_vars(env), playbook="playbooks/verify_bundle.yml")
+    assert proc.returncode != 0
+    assert "CORRUPT    bin/runc" in proc.stdout
+    assert "MISSING    %s" % cni in proc.stdout
+    assert "2 problems" in proc.stdout
+
+    proc, _ = upstream.run_bundle(consumer_vars(env, containerd_version="9.9.9"), playbook="playbooks/verify_bundle.yml")
+    assert proc.returncode != 0
+    assert "UNRECORDED archives/containerd-9.9.9-linux-amd64.tar.gz" in proc.stdout
+
+
+def test_rerun_fetches_exactly_the_broken_files(env):
+    env["server"].requests.clear()
+    proc, changed = upstream.run_bundle(env["extra"])
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert changed and changed > 0
+    downloads = sorted(r for r in env["server"].requests if not r.endswith((".sha256", ".sha256sum")))
+    v = env["versions"]
+    assert downloads == sorted([
+        "/github/opencontainers/runc/releases/download/v%s/runc.amd64" % v["runc_version"],
+        "/github/containernetworking/plugins/releases/download/v%s/cni-plugins-linux-amd64-v%s.tgz"
+        % (v["cni_plugins_version"], v["cni_plugins_version"]),
+    ])
+    proc, _ = upstream.run_bundle(consumer_vars(env), playbook="playbooks/verify_bundle.yml")
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    for path, record in manifest(env)["files"].items():
+        assert record["sha256"] == sha256(os.path.join(env["bundle"], path)), path
+
+
+ARTIFACT_PLAY = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - ansible.builtin.include_role: {name: aiinfra.k8s.common, tasks_from: artifact}
+      vars: {common_artifact: "%s", common_artifact_dest: "%s"}
+    - ansible.builtin.copy: {content: "{{ common_artifact_result | to_json }}", dest: "%s", mode: "0644"}
+      changed_when: false
+"""
+
+
+def run_artifact(env, key, dest, **override):
+    play = os.path.join(env["work"], "artifact-%s.yml" % key)
+    result = dest + ".result.json"
+    with open(play, "w") as handle:
+        handle.write(ARTIFACT_PLAY % (key, dest, result))
+    proc, changed = upstream.run_bundle(consumer_vars(env, **override), playbook=os.path.relpath(play, ROOT))
+    return proc, changed, result
+
+
+def test_offline_artifact_comes_from_the_bundle_only(env):
+    env["server"].requests.clear()
+    dest = os.path.join(env["work"], "node", "usr", "local", "sbin", "runc")
+    proc, changed, result = run_artifact(env, "runc", dest)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert sha256(dest) == manifest(env)["files"]["bin/runc"]["sha256"]
+    assert oct(os.stat(dest).st_mode & 0o777) == "0o755"
+    with open(result) as handle:
+        assert json.load(handle) == {"path": dest, "source": "bundle", "changed": True}
+    subprocess.run([dest, "--version"], check=True, capture_output=True)  # a real runc
+    proc, changed, result = run_artifact(env, "runc", dest)
+    assert proc.returncode == 0 and changed == 0
+    with open(result) as handle:
+        assert json.load(handle)["changed"] is False
+    # a file the bundle lacks stops the run with its name; nothing is downloaded
+    proc, changed, result = run_artifact(env, "crictl", os.path.join(env["work"], "node", "crictl.tgz"))
+    assert proc.returncode != 0
+    assert "archives/crictl-v" in proc.stdout and "Offline mode never downloads" in proc.stdout
+    assert env["server"].requests == []
