@@ -232,8 +232,8 @@ class JoinInfo(object):
         else:
             self.kubeadm = self.module.get_bin_path(name, opt_dirs=SEARCH_DIRS)
         if not self.kubeadm:
-            self.fail("kubeadm was not found (kubeadm_path=%s; searched PATH and %s): install it on this node "
-                      "(aiinfra.k8s.kubeadm role) or set kubeadm_path" % (name, ", ".join(SEARCH_DIRS)))
+            self.fail("kubeadm was not found (kubeadm_path=%s; searched PATH and %s): run the module on an "
+                      "initialised control-plane node, or set kubeadm_path to where kubeadm is installed" % (name, ", ".join(SEARCH_DIRS)))
         if not os.path.isfile(self.kubeconfig):
             self.fail("%s does not exist: this node is not an initialised control plane. Run the module on the "
                       "first master after kubeadm init (delegate_to: \"{{ groups['masters'][0] }}\"), or set "
@@ -266,7 +266,8 @@ class JoinInfo(object):
             except ValueError as exc:
                 self.fail("%s: %s" % (self.kubeconfig, exc))
         elif cluster["certificate_authority"]:
-            ca_pem = self.read(cluster["certificate_authority"])
+            # kubeconfig paths are relative to the kubeconfig's directory
+            ca_pem = self.read(os.path.join(os.path.dirname(self.kubeconfig), cluster["certificate_authority"]))
         if ca_pem is not None:
             try:
                 kubeconfig_hashes = kadm.ca_cert_hashes(ca_pem)

@@ -86,6 +86,20 @@ def test_token_that_never_expires(node):
     assert kind == "exit" and result["token_expires"] is None
 
 
+def test_kubeconfig_with_a_relative_ca_file(node, tmp_path):
+    conf = admin_conf().replace("certificate-authority-data: ", "certificate-authority: pki/ca.crt\n    x-unused: ")
+    (tmp_path / "admin.conf").write_text(conf)
+    kind, result = run(node, Commands(listing()))
+    assert kind == "exit" and result["ca_cert_hash_checked_with"] == ["kubeconfig"]
+
+
+def test_kubeconfig_without_ca_skips_that_check(node, tmp_path):
+    conf = admin_conf().replace("certificate-authority-data: ", "insecure-skip-tls-verify: true\n    x-unused: ")
+    (tmp_path / "admin.conf").write_text(conf)
+    kind, result = run(node, Commands(listing()))
+    assert kind == "exit" and result["ca_cert_hash_checked_with"] == [] and result["ca_cert_hashes"] == [ca_hash()]
+
+
 def test_check_mode_creates_nothing(node):
     commands = Commands(listing(""))
     kind, result = run(dict(node, control_plane=True), commands, check_mode=True)
