@@ -176,3 +176,82 @@ def test_bad_input_fails_before_any_api_call(k8s, args, error):
     kind, result = run(args)
     assert kind == "fail" and error in result["msg"]
     assert state["api"].calls == []
+
+
+# -- the real Kubernetes client against a local HTTP server answering like the API server ----------
+class ApiServer(object):
+    """Serves GET /api/v1/nodes from a list of (status, payload) answers (the last one repeats)."""
+
+    def __init__(self, answers):
+        import http.server
+        import threading
+
+        self.answers = list(answers)
+        self.requests = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                outer.requests.append(self.path)
+                status, payload = outer.answers.pop(0) if len(outer.answers) > 1 else outer.answers[0]
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def kubeconfig(self, path):
+        path.write_text(
+            "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: http://127.0.0.1:%d\n  name: local\n"
+            "contexts:\n- context:\n    cluster: local\n    user: reader\n  name: local\ncurrent-context: local\n"
+            "users:\n- name: reader\n  user:\n    token: placeholder\n" % self.server.server_address[1])
+        return str(path)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+STATUS_FORBIDDEN = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Forbidden", "code": 403,
+                    "message": 'nodes is forbidden: User "system:anonymous" cannot list resource "nodes" in API group "" at the cluster scope'}
+
+
+@pytest.fixture
+def apiserver(monkeypatch):
+    servers = []
+    monkeypatch.setattr(gpu_capacity, "time", FakeTime())
+
+    def start(*answers):
+        servers.append(ApiServer(answers))
+        return servers[-1]
+    yield start
+    for server in servers:
+        server.close()
+
+
+def test_real_client_one_request_per_poll(apiserver, tmp_path):
+    server = apiserver((200, node_list(("w1", False))), (200, node_list(("w1", True))))
+    kind, result = run({"kubeconfig": server.kubeconfig(tmp_path / "kubeconfig"), "expected": {"w1": 8},
+                        "timeout": 60, "poll_interval": 10})
+    assert kind == "exit" and result["polls"] == 2 and result["nodes"][0]["capacity"] == 8
+    assert server.requests == ["/api/v1/nodes", "/api/v1/nodes"]
+
+
+def test_real_client_forbidden(apiserver, tmp_path):
+    server = apiserver((403, STATUS_FORBIDDEN))
+    kind, result = run({"kubeconfig": server.kubeconfig(tmp_path / "kubeconfig"), "min_total": 1})
+    assert kind == "fail" and "(403 Forbidden)" in result["msg"] and len(server.requests) == 1
+
+
+def test_real_client_server_error_is_retried(apiserver, tmp_path):
+    server = apiserver((500, {"kind": "Status", "code": 500}), (200, node_list(("w1", True))))
+    kind, result = run({"kubeconfig": server.kubeconfig(tmp_path / "kubeconfig"), "min_total": 8, "timeout": 30})
+    assert kind == "exit" and len(server.requests) == 2
