@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.aiinfra.k8s.plugins.filter.host_checks import FilterModule
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures")
+F = FilterModule().filters()
+
+
+def read(*parts):
+    with open(os.path.join(FIXTURES, *parts)) as handle:
+        return handle.read()
+
+
+def test_filters_registered():
+    assert sorted(F) == ["host_duplicates", "host_problems", "host_problems_report",
+                         "listening_sockets", "preflight_probe"]
+
+
+def test_every_filter_has_its_documentation_file():
+    here = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "plugins", "filter")
+    for name in F:
+        assert os.path.isfile(os.path.join(here, name + ".yml")), name
+
+
+def test_probe_to_report_pipeline():
+    probe = F["preflight_probe"](read("preflight", "probe-debian13.txt"))
+    info = dict(probe, host="m1", groups=["masters"], distribution="Debian", distribution_version="13.7",
+                distribution_major_version="13", controller_before=probe["clock"], controller_after=probe["clock"])
+    settings = {"supported_os": {"Debian": ["13"]}, "min_resources": {}, "lb_enabled": False,
+                "ports": {"masters": [{"port": 6443, "service": "kube-apiserver", "owners": ["kube-apiserver"]}]},
+                "max_clock_skew": 2, "warn_ntp": False, "k8s_version": "1.34.3", "kubelet_fail_cgroup_v1": True}
+    problems = F["host_problems"](info, settings)
+    report = F["host_problems_report"](problems, "m1")
+    assert report.splitlines()[:2] == [
+        "Preflight host checks failed on m1: 1 problem.",
+        "1. ERROR [host m1] port 6443/tcp, needed by kube-apiserver, is already in use by python3 (pid 35) "
+        "listening on 0.0.0.0:6443",
+    ]
+
+
+@pytest.mark.parametrize("name,args,message", [
+    ("listening_sockets", ("garbage line",), "listening_sockets: unexpected ss output line"),
+    ("preflight_probe", ("clock=1\n",), "preflight_probe: probe output has no '--- listening' section"),
+    ("host_problems", ([], {}), "host_problems: expected two mappings"),
+    ("host_duplicates", ([],), "host_duplicates: expected a mapping"),
+    ("host_problems_report", ("text",), "host_problems_report: expected a list of problem mappings"),
+])
+def test_bad_input_raises_filter_errors(name, args, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        F[name](*args)
