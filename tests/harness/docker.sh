@@ -29,9 +29,19 @@ if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; 
   log "installing docker.io from the Debian archive"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # The package's maintainer scripts may try to start the service; without systemd
-  # policy-rc.d makes them skip it, and we start dockerd ourselves below.
-  apt-get install -y -qq --no-install-recommends docker.io iptables ca-certificates >/dev/null
+  # The package's maintainer scripts start the service; without systemd (a CI
+  # container) that can fail and abort the installation, so a temporary policy-rc.d
+  # tells them not to, and dockerd is started below.
+  policy=""
+  if [[ ! -d /run/systemd/system && ! -e /usr/sbin/policy-rc.d ]]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 0755 "$policy"
+  fi
+  rc=0
+  apt-get install -y -qq --no-install-recommends docker.io iptables ca-certificates >/dev/null || rc=$?
+  [[ -z $policy ]] || rm -f "$policy"
+  [[ $rc -eq 0 ]] || { log "apt-get install docker.io failed (rc $rc)"; exit 1; }
 fi
 
 if answers; then
@@ -48,6 +58,7 @@ if ! answers && ! pgrep -x dockerd >/dev/null 2>&1; then
   log "starting dockerd in the background (log: $DOCKER_LOG)"
   mkdir -p "$(dirname "$DOCKER_LOG")"
   nohup dockerd >>"$DOCKER_LOG" 2>&1 </dev/null &
+  pid=$!
   disown || true
 fi
 
@@ -55,6 +66,11 @@ for ((i = 0; i < DOCKER_WAIT; i++)); do
   if answers; then
     log "engine answers ($(docker info --format '{{.ServerVersion}}, cgroup v{{.CgroupVersion}}' 2>/dev/null))"
     exit 0
+  fi
+  if [[ -n ${pid:-} ]] && ! kill -0 "$pid" 2>/dev/null; then
+    log "dockerd exited; last lines of $DOCKER_LOG:"
+    tail -n 30 "$DOCKER_LOG" >&2 2>/dev/null || true
+    exit 1
   fi
   sleep 1
 done
