@@ -8,12 +8,14 @@ DOCUMENTATION = r"""
 module: bundle_manifest
 short_description: Write the manifest.json of an aiinfra.k8s offline bundle
 version_added: 0.1.0
-author: aiinfra.k8s contributors
+author: aiinfra.k8s contributors (@aiinfra)
+extends_documentation_fragment:
+  - aiinfra.k8s.attributes
 description:
   - Records every file of an offline bundle in C(manifest.json) with its name, kind,
     version, source, how its checksum was established, size and sha256.
   - The files come from O(entries) (catalogue files and images, which must all be in
-    the bundle), plus any file under C(packages/) or C(models/) that no entry names:
+    the bundle), plus any file under C(packages/) or C(models/) that no entry names;
     those are recorded as kind C(local), so OS packages added by hand with
     C(apt-get download) or C(dnf download) are verified like the rest.
   - The manifest is written with sorted keys and no timestamps, so rewriting an
@@ -43,6 +45,7 @@ options:
 attributes:
   check_mode:
     support: full
+    details: Computes the manifest and reports whether it would change, without writing it.
   diff_mode:
     support: none
 """

@@ -8,7 +8,9 @@ DOCUMENTATION = r"""
 module: bundle_verify
 short_description: Check an aiinfra.k8s offline bundle against its manifest
 version_added: 0.1.0
-author: aiinfra.k8s contributors
+author: aiinfra.k8s contributors (@aiinfra)
+extends_documentation_fragment:
+  - aiinfra.k8s.attributes
 description:
   - Hashes (sha256, streamed) every file the bundle's C(manifest.json) records, or only
     the files listed in O(expected), and reports what is missing, corrupt (sha256
@@ -51,6 +53,7 @@ options:
 attributes:
   check_mode:
     support: full
+    details: Only reads; the same in check mode.
   diff_mode:
     support: none
 notes:

@@ -208,7 +208,9 @@ class UpstreamServer:
     """Serves a directory on 127.0.0.1 (ephemeral port) and records request paths."""
 
     def __init__(self, root):
-        handler = lambda *a, **k: _Handler(*a, directory=root, **k)  # noqa: E731
+        def handler(*args, **kwargs):
+            return _Handler(*args, directory=root, **kwargs)
+
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.requests = []
         self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
@@ -248,7 +250,7 @@ class Registry:
         _write(config, "version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: %s}}\n"
                        "http: {addr: '%s'}\n" % (storage, self.address))
         self.proc = subprocess.Popen(["docker-registry", "serve", config], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
+        for dummy in range(100):
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 return self

@@ -60,7 +60,7 @@ def manifest(env):
 def published_sum(env, checksum_file, name):
     with open(os.path.join(env["root"], checksum_file)) as handle:
         for line in handle:
-            digest, _, file_name = line.strip().partition("  ")
+            digest, dummy, file_name = line.strip().partition("  ")
             if file_name == name:
                 return digest
     raise AssertionError("%s not listed in %s" % (name, checksum_file))
@@ -120,7 +120,7 @@ def consumer_vars(env, **override):
 
 def test_verify_lists_corrupt_missing_and_outdated_files(env):
     bundle = env["bundle"]
-    proc, _ = upstream.run_bundle(consumer_vars(env), playbook="playbooks/verify_bundle.yml")
+    proc = upstream.run_bundle(consumer_vars(env), playbook="playbooks/verify_bundle.yml")[0]
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert "all 9 files intact" in proc.stdout
 
@@ -129,13 +129,13 @@ def test_verify_lists_corrupt_missing_and_outdated_files(env):
         handle.write(b"corrupted!")
     cni = "archives/cni-plugins-linux-amd64-v%s.tgz" % env["versions"]["cni_plugins_version"]
     os.remove(os.path.join(bundle, cni))
-    proc, _ = upstream.run_bundle(consumer_vars(env), playbook="playbooks/verify_bundle.yml")
+    proc = upstream.run_bundle(consumer_vars(env), playbook="playbooks/verify_bundle.yml")[0]
     assert proc.returncode != 0
     assert "CORRUPT    bin/runc" in proc.stdout
     assert "MISSING    %s" % cni in proc.stdout
     assert "2 problems" in proc.stdout
 
-    proc, _ = upstream.run_bundle(consumer_vars(env, containerd_version="9.9.9"), playbook="playbooks/verify_bundle.yml")
+    proc = upstream.run_bundle(consumer_vars(env, containerd_version="9.9.9"), playbook="playbooks/verify_bundle.yml")[0]
     assert proc.returncode != 0
     assert "UNRECORDED archives/containerd-9.9.9-linux-amd64.tar.gz" in proc.stdout
 
@@ -152,7 +152,7 @@ def test_rerun_fetches_exactly_the_broken_files(env):
         "/github/containernetworking/plugins/releases/download/v%s/cni-plugins-linux-amd64-v%s.tgz"
         % (v["cni_plugins_version"], v["cni_plugins_version"]),
     ])
-    proc, _ = upstream.run_bundle(consumer_vars(env), playbook="playbooks/verify_bundle.yml")
+    proc = upstream.run_bundle(consumer_vars(env), playbook="playbooks/verify_bundle.yml")[0]
     assert proc.returncode == 0, proc.stdout[-4000:]
     for path, record in manifest(env)["files"].items():
         assert record["sha256"] == sha256(os.path.join(env["bundle"], path)), path
