@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Extract the key lists the add-on render tests check against (maintenance tool).
 
-Not run by the tests: it reads upstream sources from a local git checkout and writes
+Not run by the tests (run it with the venv python): it reads upstream sources from a local git checkout and writes
 tests/integration/upstream_keys/<name>.txt, one dotted key per line. Only these derived
 lists are committed, never the upstream files.
 
