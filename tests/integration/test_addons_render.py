@@ -412,6 +412,13 @@ def test_ollama_pull_job_follows_the_model_list(rendered):
     assert job["metadata"]["name"] != other["metadata"]["name"]  # a new list is a new Job
 
 
+def test_gpu_test_pod_log_check_on_real_nvidia_smi_output(rendered):
+    # nvidia-smi-h100.txt: captured on an H100 host (driver 580.159.04); the role's check must
+    # accept it and refuse a log without a GPU.
+    with open(os.path.join(rendered["ha"], "gpu_operator", "test-pod-check.json")) as handle:
+        assert json.load(handle) == {"h100": True, "no_device": False}
+
+
 def test_gpu_test_pod_asks_for_one_gpu(rendered):
     pod = objects(rendered["ha"], "gpu_operator", "gpu-test-pod.yaml")[0]
     assert pod["spec"]["restartPolicy"] == "Never"
