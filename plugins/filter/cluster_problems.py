@@ -17,7 +17,8 @@ description:
     hosts' subnet, not a node address, lb group present); the master count; the
     haproxy port against kube-apiserver's on lb hosts that are masters; GPU add-ons
     without GPU nodes; hosts listed in groups that exclude each other; duplicate node
-    addresses; registry mirror and proxy syntax.
+    addresses; registry mirror and proxy syntax; a VRRP password (its length only) on
+    every lb host when a VIP is set.
   - Node networks come from the hosts' gathered facts when present (the preflight role
     runs the check again after gathering them), else from C(k8s_node_networks).
 options:
@@ -88,7 +89,10 @@ GROUPS = ("masters", "workers", "gpu_nodes", "lb")
 def _host_model(name, hv):
     address = hv.get("k8s_node_address") or hv.get("ansible_host") or name
     facts = hv.get("ansible_facts") or {}
-    return {"address": str(address), "networks": interface_networks(facts) if facts else []}
+    # Only the length of the VRRP password leaves this function (never the value).
+    vrrp_pass = hv.get("keepalived_haproxy_auth_pass") or ""
+    return {"address": str(address), "networks": interface_networks(facts) if facts else [],
+            "vrrp_pass_length": len(str(vrrp_pass))}
 
 
 def cluster_problems(settings, groups, hostvars, bundle_dir_exists=None, known=None):

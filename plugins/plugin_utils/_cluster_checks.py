@@ -249,6 +249,18 @@ def _check_vip(p, settings, groups, hosts, addresses, pod, svc, node_networks):
             vip, "s" if len(outside) > 1 else "", "; ".join(outside)),
             "choose a VIP in the same subnet as the lb hosts (keepalived can only hold it there), "
             "or fix k8s_node_networks")
+    # The VRRP password is a secret: only its length reaches this code.
+    unset = [h for h in lb if not hosts.get(h, {}).get("vrrp_pass_length")]
+    if unset:
+        p.error("keepalived_haproxy_auth_pass", "no VRRP password for lb host%s %s (k8s_api_vip is set)" % (
+            "s" if len(unset) > 1 else "", ", ".join(unset)),
+            "set keepalived_haproxy_auth_pass (1-8 characters, the same on every lb host) in group_vars/lb.yml, "
+            "encrypted: ansible-vault encrypt_string \"$(openssl rand -base64 6)\" --name keepalived_haproxy_auth_pass")
+    too_long = [h for h in lb if (hosts.get(h, {}).get("vrrp_pass_length") or 0) > 8]
+    if too_long:
+        p.error("keepalived_haproxy_auth_pass", "the VRRP password of %s is longer than 8 characters; keepalived "
+                "would silently cut it" % ", ".join(too_long),
+                "use a password of at most 8 characters")
     if api_port is not None and apiserver_port is not None and api_port == apiserver_port:
         both = sorted(set(lb) & set(masters))
         if both:

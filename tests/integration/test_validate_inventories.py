@@ -50,6 +50,8 @@ BAD_CASES = {
     "duplicate_addresses": ["[hosts gpu1, node1] gpu1 and node1 share the node address 192.0.2.225"],
     "no_masters": ["[group masters] the masters group is empty", "fix: put at least one host under masters"],
     "misspelled_variable": ["[k8s_pod_cird] unknown cluster variable k8s_pod_cird", "did you mean k8s_pod_cidr?"],
+    "vrrp_password_missing": ["[keepalived_haproxy_auth_pass] no VRRP password for lb hosts master1, master2",
+                              "ansible-vault encrypt_string"],
     "bad_registry_mirror": ["[k8s_registry_mirrors[docker.io]] endpoint 'docker.m.daocloud.io' is not an http(s) URL"],
 }
 # cases where one mistake rightly shows up as several problems

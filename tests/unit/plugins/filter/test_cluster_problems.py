@@ -23,8 +23,8 @@ GROUPS = {"all": ["m1", "m2", "m3", "other"], "masters": ["m1", "m2", "m3"], "wo
 
 def hostvars(**extra):
     hv = {
-        "m1": {"ansible_host": "192.0.2.11"},
-        "m2": {"ansible_host": "192.0.2.12", "k8s_node_address": "192.0.2.22"},
+        "m1": {"ansible_host": "192.0.2.11", "keepalived_haproxy_auth_pass": "s3cr3t!"},
+        "m2": {"ansible_host": "192.0.2.12", "k8s_node_address": "192.0.2.22", "keepalived_haproxy_auth_pass": "s3cr3t!"},
         "m3": {},  # no ansible_host: the inventory name is the address
         "other": {"ansible_host": "192.0.2.1"},  # not in any cluster group: ignored
     }
@@ -80,3 +80,14 @@ def test_problems_report():
     assert text == "Inventory validation failed: 1 problem.\n1. ERROR [k8s_x] bad\n   fix: good"
     with pytest.raises(AnsibleFilterError):
         problems_report("nope")
+
+
+def test_vrrp_password_checked_by_length_only():
+    hv = hostvars(m3={"ansible_host": "192.0.2.13"}, m2={"keepalived_haproxy_auth_pass": "far-too-long-secret"})
+    problems = cluster_problems(SETTINGS, GROUPS, hv)
+    assert [p["where"] for p in problems] == ["keepalived_haproxy_auth_pass"]
+    assert "far-too-long-secret" not in repr(problems)
+    hv["m1"].pop("keepalived_haproxy_auth_pass")
+    hv["m2"]["keepalived_haproxy_auth_pass"] = "ok"
+    problems = cluster_problems(SETTINGS, GROUPS, hv)
+    assert "no VRRP password for lb host m1" in problems[0]["problem"]

@@ -34,8 +34,8 @@ BASE_GROUPS = {
     "lb": ["master1", "master2"],
 }
 BASE_HOSTS = {
-    "master1": {"address": "192.0.2.125"},
-    "master2": {"address": "192.0.2.7"},
+    "master1": {"address": "192.0.2.125", "vrrp_pass_length": 8},
+    "master2": {"address": "192.0.2.7", "vrrp_pass_length": 8},
     "master3": {"address": "192.0.2.159"},
     "gpu1": {"address": "192.0.2.225"},
 }
@@ -136,14 +136,14 @@ def test_offline_bundle_missing_on_controller():
 
 
 def test_vip_subnet_from_gathered_facts_wins_over_node_networks():
-    hosts = {"master1": {"address": "192.0.2.125", "networks": ["192.0.2.128/25", "172.17.0.0/16"]}}
+    hosts = {"master1": {"address": "192.0.2.125", "networks": ["192.0.2.128/25", "172.17.0.0/16"], "vrrp_pass_length": 6}}
     problem = only_error(run({"k8s_node_networks": ["192.0.2.0/24"]}, hosts=hosts))
     assert "outside the subnet of lb host master1 (interfaces: 192.0.2.128/25, 172.17.0.0/16)" in problem["problem"]
 
 
 def test_port_clash_ignored_for_dedicated_lb_hosts():
     groups = {"lb": ["lb1", "lb2"]}
-    hosts = {"lb1": {"address": "192.0.2.11"}, "lb2": {"address": "192.0.2.12"}}
+    hosts = {"lb1": {"address": "192.0.2.11", "vrrp_pass_length": 8}, "lb2": {"address": "192.0.2.12", "vrrp_pass_length": 8}}
     assert run({"k8s_api_port": 6443}, groups, hosts) == []
 
 
@@ -186,3 +186,23 @@ def test_unknown_variable_with_suggestion():
     assert problem["where"] == "k8s_pod_cird"
     assert problem["fix"].startswith("did you mean k8s_pod_cidr?")
     assert run(context={"known": known}) == []
+
+
+@pytest.mark.parametrize("lengths,fragment", [
+    ((0, 8), "no VRRP password for lb host master1 (k8s_api_vip is set)"),
+    ((0, 0), "no VRRP password for lb hosts master1, master2"),
+    ((8, 12), "the VRRP password of master2 is longer than 8 characters"),
+])
+def test_vrrp_password(lengths, fragment):
+    hosts = {"master1": {"address": "192.0.2.125", "vrrp_pass_length": lengths[0]},
+             "master2": {"address": "192.0.2.7", "vrrp_pass_length": lengths[1]}}
+    problem = only_error(run(hosts=hosts))
+    assert problem["where"] == "keepalived_haproxy_auth_pass"
+    assert fragment in problem["problem"]
+    # the secret itself is never part of a problem
+    assert "ansible-vault encrypt_string" in problem["fix"] or "at most 8" in problem["fix"]
+
+
+def test_vrrp_password_not_needed_without_vip():
+    hosts = {"master1": {"address": "192.0.2.125"}, "master2": {"address": "192.0.2.7"}}
+    assert errors(run({"k8s_api_vip": ""}, hosts=hosts)) == []
