@@ -3,6 +3,7 @@
 # inventory for them (.sandbox/inventory) and runs the real site.yml against it.
 #
 #   sandbox/sandbox.sh up     [TOPOLOGY=ha|small] [BUNDLE=/path/to/bundle] [PHASES=preflight,nodes,lb]
+#                             [EXTRA_VARS=/path/to/vars.yml]
 #   sandbox/sandbox.sh down
 #   sandbox/sandbox.sh e2e    BUNDLE=/path/to/bundle-with-kubernetes
 #
@@ -10,7 +11,8 @@
 # the environment: TOPOLOGY (ha: 3 masters with keepalived+haproxy and a VIP + 1
 # worker, the default; small: 1 master + 1 worker), BUNDLE (offline install from a
 # bundle built by playbooks/bundle.yml; without it the nodes install online), PHASES
-# (comma-separated site.yml phases to run; default: all).
+# (comma-separated site.yml phases to run; default: all), EXTRA_VARS (a YAML file of
+# extra variables for site.yml, e.g. the versions a test bundle holds).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -21,6 +23,7 @@ export ANSIBLE_CACHE_PLUGIN=memory
 TOPOLOGY=${TOPOLOGY:-ha}
 BUNDLE=${BUNDLE:-}
 PHASES=${PHASES:-}
+EXTRA_VARS=${EXTRA_VARS:-}
 say() { printf '\n=== sandbox: %s\n' "$*"; }
 
 up() {
@@ -32,11 +35,13 @@ up() {
   fi
   say "starting the $TOPOLOGY topology${bundle:+ (offline, bundle $bundle)}"
   ansible-playbook sandbox/up.yml -e "sandbox_topology=$TOPOLOGY" -e "sandbox_bundle=$bundle"
-  local tags=()
-  [[ -n $PHASES ]] && tags=(--tags "$PHASES")
-  say "ansible-playbook site.yml -i .sandbox/inventory ${tags[*]}"
+  local args=()
+  [[ -n $PHASES ]] && args+=(--tags "$PHASES")
+  [[ -n $EXTRA_VARS ]] && args+=(-e "@$EXTRA_VARS")
+  printf '%s\n' "${args[@]}" > .sandbox/site-args
+  say "ansible-playbook site.yml -i .sandbox/inventory ${args[*]}"
   local rc=0
-  ansible-playbook site.yml -i .sandbox/inventory "${tags[@]}" || rc=$?
+  ansible-playbook site.yml -i .sandbox/inventory "${args[@]}" || rc=$?
   say "summary"
   ansible-playbook sandbox/summary.yml -i .sandbox/inventory || true
   return $rc
