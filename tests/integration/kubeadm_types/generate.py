@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Build the machine-readable field tree of the upstream config types (fields.json).
 
 Reads a LOCAL copy of the upstream Go type definitions (not committed; see README.md
