@@ -81,17 +81,19 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.aiinfra.k8s.plugins.plugin_utils._cluster_checks import check_cluster
+from ansible_collections.aiinfra.k8s.plugins.plugin_utils._inventory import node_address
 from ansible_collections.aiinfra.k8s.plugins.plugin_utils._network import interface_networks, require_netaddr
 
 GROUPS = ("masters", "workers", "gpu_nodes", "lb")
 
 
-def _host_model(name, hv):
-    address = hv.get("k8s_node_address") or hv.get("ansible_host") or name
+def _host_model(name, hostvars):
+    hv = hostvars[name] if name in hostvars else {}
+    address = node_address(name, hostvars)
     facts = hv.get("ansible_facts") or {}
     # Only the length of the VRRP password leaves this function (never the value).
     vrrp_pass = hv.get("keepalived_haproxy_auth_pass") or ""
-    return {"address": str(address), "networks": interface_networks(facts) if facts else [],
+    return {"address": address, "networks": interface_networks(facts) if facts else [],
             "vrrp_pass_length": len(str(vrrp_pass))}
 
 
@@ -112,8 +114,7 @@ def cluster_problems(settings, groups, hostvars, bundle_dir_exists=None, known=N
         names.update(members)
     hosts = {}
     for name in sorted(names):
-        hv = hostvars[name] if name in hostvars else {}
-        hosts[name] = _host_model(name, hv)
+        hosts[name] = _host_model(name, hostvars)
     context = {}
     if bundle_dir_exists is not None:
         context["bundle_dir_exists"] = bool(bundle_dir_exists)

@@ -69,6 +69,8 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.aiinfra.k8s.plugins.plugin_utils._inventory import node_address
+
 # haproxy server names: letters, digits and - _ . : (cfgparse's invalid_char()).
 _NAME = re.compile(r"^[A-Za-z0-9_.:-]+$")
 
@@ -108,11 +110,7 @@ def haproxy_backends(hosts, hostvars, port=6443):
         if not _NAME.match(name):
             _fail("host name %r cannot be an haproxy server name (allowed: letters, digits, "
                   "'-', '_', '.', ':'); rename the inventory host" % name)
-        hv = hostvars[name]
-        address = hv.get("k8s_node_address") or hv.get("ansible_host") or name
-        if not isinstance(address, str):
-            address = str(address)
-        address = address.strip()
+        address = node_address(name, hostvars)
         if not address or any(c.isspace() for c in address) or "/" in address:
             _fail("host %s: address %r is not a plain IP address or host name (no prefix length, "
                   "no blanks); fix k8s_node_address / ansible_host" % (name, address))

@@ -42,6 +42,8 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.aiinfra.k8s.plugins.plugin_utils._inventory import node_address
+
 
 def node_addresses(hosts, hostvars):
     if isinstance(hosts, (str, bytes)) or not isinstance(hosts, (list, tuple)):
@@ -52,9 +54,7 @@ def node_addresses(hosts, hostvars):
     for name in hosts:
         if not isinstance(name, str) or not name:
             raise AnsibleFilterError("node_addresses: host names must be non-empty strings, got %r" % (name,))
-        hv = hostvars[name] if name in hostvars else {}
-        address = hv.get("k8s_node_address") or hv.get("ansible_host") or name
-        result[name] = str(address)
+        result[name] = node_address(name, hostvars)
     return result
 
 
