@@ -80,7 +80,7 @@ sandbox-e2e: deps-test ## whole site.yml in the sandbox from BUNDLE=dir, checks,
 sandbox-test: deps-test harness ## sandbox up to the cluster phase from the test bundle, idempotent, then down
 	tests/harness/sandbox_test.sh
 
-test: lint sanity unit integration galaxy molecule ## everything CI runs
+test: lint sanity unit integration galaxy molecule sandbox-test ## everything CI runs
 
 clean: ## remove the virtualenv and test outputs
 	rm -rf $(VENV) tests/output build .pytest_cache
