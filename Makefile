@@ -61,9 +61,11 @@ integration: deps-test ## controller-side playbook tests (validation, bundle, re
 galaxy: deps-test ## build the collection, install it, syntax-check from the installed copy
 	tests/harness/galaxy.sh
 
-harness: ## Docker engine + node images for Molecule
+harness: deps ## Debian packages, Docker engine, node images, test bundle (Molecule, sandbox)
+	tests/harness/apt_deps.sh
 	tests/harness/docker.sh
 	tests/harness/node_image.sh
+	tests/harness/test_bundle.sh
 
 molecule: deps-test harness ## every Molecule scenario (or SCENARIOS="a b")
 	tests/harness/molecule.sh $(SCENARIOS)
@@ -80,7 +82,8 @@ sandbox-e2e: deps-test ## whole site.yml in the sandbox from BUNDLE=dir, checks,
 sandbox-test: deps-test harness ## sandbox up to the cluster phase from the test bundle, idempotent, then down
 	tests/harness/sandbox_test.sh
 
-test: lint sanity unit integration galaxy molecule sandbox-test ## everything CI runs
+test: ## everything CI runs: lint sanity unit integration galaxy | molecule sandbox-test, two lanes side by side
+	MAKE="$(MAKE)" tests/harness/test_all.sh
 
 clean: ## remove the virtualenv and test outputs
 	rm -rf $(VENV) tests/output build .pytest_cache

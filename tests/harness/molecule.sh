@@ -5,9 +5,14 @@
 #   tests/harness/molecule.sh preflight nodes # only these
 #   MOLECULE_CMD=converge tests/harness/molecule.sh preflight   # another subcommand
 #
-# Makes sure the harness is ready first (Docker engine + node images), runs every
-# scenario even when one fails, prints the wall time of each, and exits non-zero if
-# any failed. Logs: tests/output/molecule/<scenario>.log.
+# Makes sure the harness is ready first (Docker engine + node images + test bundle),
+# runs every scenario even when one fails, prints the wall time of each, and exits
+# non-zero if any failed. Logs: tests/output/molecule/<scenario>.log.
+#
+# MOLECULE_JOBS=N runs up to N scenarios at once (scenarios use distinct container
+# names and subnets, so they do not collide). With N > 1 a scenario's output goes to
+# its log only; the log of a failed scenario is printed when it ends. Scenarios start
+# longest first (the order of SLOW_FIRST below) so the jobs finish together.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -25,6 +30,12 @@ command -v molecule >/dev/null 2>&1 || { log "molecule not found: run 'make deps
 
 "$HARNESS/docker.sh" || { log "no Docker engine"; exit 2; }
 "$HARNESS/node_image.sh" || { log "node images could not be built"; exit 2; }
+# Built here, once, not by the scenarios' prepare steps (which only reuse it), so that
+# scenarios running at the same time never build it concurrently.
+"$HARNESS/test_bundle.sh" || { log "the test bundle could not be built"; exit 2; }
+JOBS=${MOLECULE_JOBS:-1}
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || { log "MOLECULE_JOBS must be a positive integer, got '$JOBS'"; exit 2; }
+SLOW_FIRST=(nodes_offline nodes lb_failover cluster bundle_http preflight)
 
 scenarios=("$@")
 if [[ ${#scenarios[@]} -eq 0 ]]; then
@@ -44,29 +55,74 @@ export ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH%:}
 export PY_COLORS=0 ANSIBLE_NOCOLOR=1
 mkdir -p "$LOGDIR"
 
-declare -a report=()
-failed=0
-total_start=$SECONDS
-for s in "${scenarios[@]}"; do
+if ((JOBS > 1)); then # longest first: SLOW_FIRST order, then the rest as given
+  ordered=()
+  for s in "${SLOW_FIRST[@]}"; do
+    for t in "${scenarios[@]}"; do [[ $t != "$s" ]] || ordered+=("$s"); done
+  done
+  for t in "${scenarios[@]}"; do
+    [[ " ${SLOW_FIRST[*]} " == *" $t "* ]] || ordered+=("$t")
+  done
+  scenarios=("${ordered[@]}")
+fi
+
+RESULTS=$(mktemp -d)
+trap 'rm -rf "$RESULTS"' EXIT
+
+run_one() { # scenario index -> writes $RESULTS/<index> (report line), returns rc
+  local s=$1 i=$2 start rc took
   if [[ ! -f molecule/$s/molecule.yml ]]; then
     log "no scenario '$s' (molecule/$s/molecule.yml missing)"
-    report+=("$(printf '%-24s %-6s %5ss' "$s" MISSING 0)")
-    failed=1
-    continue
+    printf '%-24s %-6s %5ss\n' "$s" MISSING 0 >"$RESULTS/$i"
+    return 1
   fi
   log "=== $s: molecule $CMD (log: ${LOGDIR#"$ROOT"/}/$s.log)"
   start=$SECONDS
-  molecule --base-config "$ROOT/.config/molecule/config.yml" "$CMD" -s "$s" 2>&1 | tee "$LOGDIR/$s.log"
-  rc=${PIPESTATUS[0]}
+  if ((JOBS > 1)); then
+    molecule --base-config "$ROOT/.config/molecule/config.yml" "$CMD" -s "$s" >"$LOGDIR/$s.log" 2>&1
+    rc=$?
+  else
+    molecule --base-config "$ROOT/.config/molecule/config.yml" "$CMD" -s "$s" 2>&1 | tee "$LOGDIR/$s.log"
+    rc=${PIPESTATUS[0]}
+  fi
   took=$((SECONDS - start))
   if [[ $rc -eq 0 ]]; then
-    report+=("$(printf '%-24s %-6s %5ss' "$s" ok "$took")")
+    printf '%-24s %-6s %5ss\n' "$s" ok "$took" >"$RESULTS/$i"
+    log "=== $s: ok in ${took}s"
   else
-    report+=("$(printf '%-24s %-6s %5ss  (rc %s, see %s)' "$s" FAILED "$took" "$rc" "${LOGDIR#"$ROOT"/}/$s.log")")
-    failed=1
+    printf '%-24s %-6s %5ss  (rc %s, see %s)\n' "$s" FAILED "$took" "$rc" "${LOGDIR#"$ROOT"/}/$s.log" >"$RESULTS/$i"
+    if ((JOBS > 1)); then
+      log "=== $s: FAILED (rc $rc) in ${took}s; its log follows"
+      sed "s/^/[$s] /" "$LOGDIR/$s.log"
+    fi
+    log "=== $s: FAILED (rc $rc) in ${took}s"
   fi
-done
+  return "$rc"
+}
 
-printf '\nmolecule.sh: %s of %d scenario(s), %ss in all\n' "$CMD" "${#scenarios[@]}" "$((SECONDS - total_start))"
-printf '  %s\n' "${report[@]}"
+total_start=$SECONDS
+running=0
+for i in "${!scenarios[@]}"; do
+  if ((JOBS == 1)); then
+    run_one "${scenarios[$i]}" "$i"
+    continue
+  fi
+  while ((running >= JOBS)); do
+    wait -n || true
+    running=$((running - 1))
+  done
+  run_one "${scenarios[$i]}" "$i" &
+  running=$((running + 1))
+  sleep 2 # stagger the starts: container creation is the busiest moment
+done
+wait
+
+failed=0
+printf '\nmolecule.sh: %s of %d scenario(s), %s at a time, %ss in all\n' \
+  "$CMD" "${#scenarios[@]}" "$JOBS" "$((SECONDS - total_start))"
+for i in "${!scenarios[@]}"; do
+  line=$(cat "$RESULTS/$i" 2>/dev/null || printf '%-24s %-6s' "${scenarios[$i]}" LOST)
+  printf '  %s\n' "$line"
+  [[ $line == *" ok "* ]] || failed=1
+done
 exit "$failed"
