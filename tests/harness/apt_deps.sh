@@ -11,6 +11,8 @@
 set -euo pipefail
 
 PACKAGES=(docker.io iptables ca-certificates debootstrap debian-archive-keyring skopeo docker-registry shellcheck)
+# With arguments: only those packages (tests/harness/docker.sh installs the engine this way).
+(($# == 0)) || PACKAGES=("$@")
 
 log() { printf 'apt_deps.sh: %s\n' "$*" >&2; }
 

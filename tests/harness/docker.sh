@@ -27,21 +27,7 @@ fi
 
 if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
   log "installing docker.io from the Debian archive"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  # The package's maintainer scripts start the service; without systemd (a CI
-  # container) that can fail and abort the installation, so a temporary policy-rc.d
-  # tells them not to, and dockerd is started below.
-  policy=""
-  if [[ ! -d /run/systemd/system && ! -e /usr/sbin/policy-rc.d ]]; then
-    policy=/usr/sbin/policy-rc.d
-    printf '#!/bin/sh\nexit 101\n' >"$policy"
-    chmod 0755 "$policy"
-  fi
-  rc=0
-  apt-get install -y -qq --no-install-recommends docker.io iptables ca-certificates >/dev/null || rc=$?
-  [[ -z $policy ]] || rm -f "$policy"
-  [[ $rc -eq 0 ]] || { log "apt-get install docker.io failed (rc $rc)"; exit 1; }
+  "$(dirname "${BASH_SOURCE[0]}")/apt_deps.sh" docker.io iptables ca-certificates || exit 1
 fi
 
 if answers; then
