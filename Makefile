@@ -16,7 +16,7 @@ SCENARIOS ?=
 PLAYBOOK_ARGS ?=
 
 .PHONY: help deps deps-test deploy validate lint sanity unit integration galaxy harness molecule test clean \
-	sandbox sandbox-down sandbox-e2e sandbox-test
+	sandbox sandbox-down sandbox-e2e sandbox-test ee-context runner-test
 
 help: ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -81,6 +81,17 @@ sandbox-e2e: deps-test ## whole site.yml in the sandbox from BUNDLE=dir, checks,
 
 sandbox-test: deps-test harness ## sandbox up to the cluster phase from the test bundle, idempotent, then down
 	tests/harness/sandbox_test.sh
+
+EE_CONTEXT ?= build/ee
+ee-context: deps-test ## execution environment build context in build/ee, checked (BUNDLE=dir: helm from the bundle)
+	rm -rf $(EE_CONTEXT)
+	ansible-builder create -f execution-environment.yml -c $(EE_CONTEXT) --output-filename Containerfile
+	$(if $(BUNDLE),cp $(BUNDLE)/archives/helm-v*-linux-*.tar.gz $(EE_CONTEXT)/_build/tools/)
+	EE_CONTEXT=$(EE_CONTEXT) pytest -q tests/awx/test_ee_context.py
+	@echo "ee-context: build the image with: podman build -t aiinfra/k8s-ee:0.1.0 $(EE_CONTEXT)"
+
+runner-test: deps-test harness ## validate.yml and site.yml (preflight,nodes,lb) through ansible-runner, as AWX runs them
+	pytest -q tests/awx/test_runner.py
 
 test: ## everything CI runs: lint sanity unit integration galaxy | molecule sandbox-test, two lanes side by side
 	MAKE="$(MAKE)" tests/harness/test_all.sh

@@ -7,7 +7,9 @@
 #           the HELM_URL.sha256sum file upstream publishes next to each archive.
 #   skopeo  a `skopeo` static binary next to this script or at SKOPEO_URL, else the
 #           distribution's package through PKGMGR (dnf).
+# Both land in BINDIR (default /usr/local/bin).
 set -eu
+bindir=${BINDIR:-/usr/local/bin}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -19,7 +21,9 @@ fetch() { # url dest
 }
 
 archive=""
-for f in "$here"/helm-v*-linux-*.tar.gz; do [ -f "$f" ] && archive=$f; done
+for f in "$here"/helm-v*-linux-*.tar.gz; do
+  if [ -f "$f" ]; then archive=$f; fi
+done
 if [ -z "$archive" ]; then
   archive="$work/helm.tar.gz"
   fetch "$HELM_URL" "$archive"
@@ -29,15 +33,16 @@ if [ -z "$archive" ]; then
   [ "$expected" = "$actual" ] || fail "$HELM_URL: sha256 $actual, expected $expected"
 fi
 tar -xzf "$archive" -C "$work" --wildcards '*/helm'
-install -m 0755 "$work"/*/helm /usr/local/bin/helm
-helm version --short
+install -m 0755 "$work"/*/helm "$bindir/helm"
+"$bindir/helm" version --short
 
 if [ -f "$here/skopeo" ]; then
-  install -m 0755 "$here/skopeo" /usr/local/bin/skopeo
+  install -m 0755 "$here/skopeo" "$bindir/skopeo"
 elif [ -n "${SKOPEO_URL:-}" ]; then
   fetch "$SKOPEO_URL" "$work/skopeo"
-  install -m 0755 "$work/skopeo" /usr/local/bin/skopeo
+  install -m 0755 "$work/skopeo" "$bindir/skopeo"
 else
   "$PKGMGR" install -y skopeo && "$PKGMGR" clean all
+  bindir=$(dirname "$(command -v skopeo)")
 fi
-skopeo --version
+"$bindir/skopeo" --version
