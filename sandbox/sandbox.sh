@@ -5,14 +5,17 @@
 #   sandbox/sandbox.sh up     [TOPOLOGY=ha|small] [BUNDLE=/path/to/bundle] [PHASES=preflight,nodes,lb]
 #                             [EXTRA_VARS=/path/to/vars.yml]
 #   sandbox/sandbox.sh down
-#   sandbox/sandbox.sh e2e    BUNDLE=/path/to/bundle-with-kubernetes
+#   sandbox/sandbox.sh e2e    BUNDLE=/path/to/bundle-with-kubernetes [EXTRA_VARS=/path/to/vars.yml]
 #
 # (make sandbox / make sandbox-down / make sandbox-e2e call these.) Settings come from
 # the environment: TOPOLOGY (ha: 3 masters with keepalived+haproxy and a VIP + 1
 # worker, the default; small: 1 master + 1 worker), BUNDLE (offline install from a
 # bundle built by playbooks/bundle.yml; without it the nodes install online), PHASES
 # (comma-separated site.yml phases to run; default: all), EXTRA_VARS (a YAML file of
-# extra variables for site.yml, e.g. the versions a test bundle holds).
+# extra variables for every playbook run against the sandbox (site.yml, its re-run, the
+# e2e checks, reset.yml), e.g. the versions a bundle holds), SANDBOX_CNI (bridge: a per-node
+# bridge CNI configuration written into the containers, k8s_cni none, the default;
+# calico: the network phase installs Calico, which needs its images).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -24,6 +27,13 @@ TOPOLOGY=${TOPOLOGY:-ha}
 BUNDLE=${BUNDLE:-}
 PHASES=${PHASES:-}
 EXTRA_VARS=${EXTRA_VARS:-}
+SANDBOX_CNI=${SANDBOX_CNI:-bridge}
+# -e @EXTRA_VARS for every playbook that runs against the sandbox inventory
+VARS_ARGS=()
+if [[ -n $EXTRA_VARS ]]; then
+  [[ -f $EXTRA_VARS ]] || { echo "sandbox: EXTRA_VARS=$EXTRA_VARS is not a file" >&2; exit 2; }
+  VARS_ARGS=(-e "@$(cd "$(dirname "$EXTRA_VARS")" && pwd)/$(basename "$EXTRA_VARS")")
+fi
 say() { printf '\n=== sandbox: %s\n' "$*"; }
 
 up() {
@@ -34,16 +44,16 @@ up() {
     bundle=$(cd "$BUNDLE" && pwd) || { echo "sandbox: BUNDLE=$BUNDLE is not a directory" >&2; exit 2; }
   fi
   say "starting the $TOPOLOGY topology${bundle:+ (offline, bundle $bundle)}"
-  ansible-playbook sandbox/up.yml -e "sandbox_topology=$TOPOLOGY" -e "sandbox_bundle=$bundle"
-  local args=()
+  ansible-playbook sandbox/up.yml -e "sandbox_topology=$TOPOLOGY" -e "sandbox_bundle=$bundle" \
+    -e "sandbox_cni=$SANDBOX_CNI"
+  local args=("${VARS_ARGS[@]}")
   [[ -n $PHASES ]] && args+=(--tags "$PHASES")
-  [[ -n $EXTRA_VARS ]] && args+=(-e "@$EXTRA_VARS")
   printf '%s\n' "${args[@]}" > .sandbox/site-args
   say "ansible-playbook site.yml -i .sandbox/inventory ${args[*]}"
   local rc=0
   ansible-playbook site.yml -i .sandbox/inventory "${args[@]}" || rc=$?
   say "summary"
-  ansible-playbook sandbox/summary.yml -i .sandbox/inventory || true
+  ansible-playbook sandbox/summary.yml -i .sandbox/inventory "${VARS_ARGS[@]}" || true
   return $rc
 }
 
@@ -58,17 +68,24 @@ e2e() {
     printf 'images (build one with playbooks/bundle.yml on a connected machine). Nothing was run.\n'
     exit 77
   fi
+  local start=$SECONDS t
   PHASES='' up
+  t[0]=$((SECONDS - start))
   say "e2e checks"
-  ansible-playbook sandbox/e2e.yml -i .sandbox/inventory
+  ansible-playbook sandbox/e2e.yml -i .sandbox/inventory "${VARS_ARGS[@]}"
   say "second site.yml must change nothing"
   local log=.sandbox/site-rerun.log
-  ansible-playbook site.yml -i .sandbox/inventory | tee "$log"
+  start=$SECONDS
+  ansible-playbook site.yml -i .sandbox/inventory "${VARS_ARGS[@]}" | tee "$log"
+  t[1]=$((SECONDS - start))
   if grep -E 'changed=[1-9]' "$log"; then echo "sandbox e2e: the second site.yml changed something" >&2; exit 1; fi
+  if ! grep -qE '^PLAY RECAP' "$log"; then echo "sandbox e2e: the second site.yml did not finish" >&2; exit 1; fi
   say "reset.yml tears it down"
-  ansible-playbook playbooks/reset.yml -i .sandbox/inventory -e reset_confirm=true
-  ansible-playbook sandbox/e2e.yml -i .sandbox/inventory -e sandbox_expect=reset
-  say "e2e passed"
+  start=$SECONDS
+  ansible-playbook playbooks/reset.yml -i .sandbox/inventory "${VARS_ARGS[@]}" -e reset_confirm=true
+  t[2]=$((SECONDS - start))
+  ansible-playbook sandbox/e2e.yml -i .sandbox/inventory "${VARS_ARGS[@]}" -e sandbox_expect=reset
+  say "e2e passed: up + site.yml ${t[0]} s, no-op site.yml ${t[1]} s, reset.yml ${t[2]} s"
 }
 
 case ${1:-up} in

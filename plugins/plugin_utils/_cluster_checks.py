@@ -28,6 +28,10 @@ from ansible_collections.aiinfra.k8s.plugins.plugin_utils._network import (
 DISTRIBUTIONS = ("kubeadm", "k3s")
 INSTALL_MODES = ("online", "offline")
 BUNDLE_TRANSPORTS = ("copy", "http")
+# Pod networks per distribution (k8s_cni): flannel is k3s's built-in.
+CNIS = {"kubeadm": ("calico", "none"), "k3s": ("flannel", "calico", "none")}
+# Variables of earlier releases: name -> what replaces it.
+RENAMED = {"k8s_calico_enabled": "k8s_cni (calico, none, or flannel with k3s)"}
 NODE_GROUPS = ("masters", "workers", "gpu_nodes")
 VERSION_RE = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 # Oldest Kubernetes minor the roles render configuration for (kubeadm v1beta3).
@@ -36,7 +40,7 @@ MIN_MINOR = (1, 28)
 MAX_SERVICE_HOST_BITS_V4 = 20
 GPU_ADDONS = ("k8s_gpu_operator_enabled", "k8s_ollama_enabled")
 BOOL_SETTINGS = (
-    "k8s_allow_even_masters", "k8s_kubelet_fail_cgroup_v1", "k8s_calico_enabled",
+    "k8s_allow_even_masters", "k8s_kubelet_fail_cgroup_v1", "k8s_coredns_enabled",
     "k8s_nfs_csi_enabled", "k8s_gpu_operator_enabled", "k8s_monitoring_enabled",
     "k8s_dashboard_enabled", "k8s_ollama_enabled",
 )
@@ -319,6 +323,10 @@ def _check_unknown(p, settings, known):
     if not known:
         return
     for name in sorted(set(settings) - set(known)):
+        if name in RENAMED:
+            p.error(name, "%s was replaced by %s" % (name, RENAMED[name]),
+                    "remove %s and set %s instead" % (name, RENAMED[name]))
+            continue
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
         hint = "did you mean %s? " % close[0] if close else ""
         p.error(name, "unknown cluster variable %s (not defined by aiinfra.k8s)" % name,
@@ -343,7 +351,9 @@ def check_cluster(settings, groups, hosts, context=None):
         if value is not None and not isinstance(value, bool) and str(value).lower() not in (
                 "true", "false", "yes", "no", "1", "0", "on", "off"):
             p.error(name, "expected true or false, found %r" % (value,), "set %s: true or %s: false" % (name, name))
-    _enum(p, settings, "k8s_distribution", DISTRIBUTIONS)
+    distribution = _enum(p, settings, "k8s_distribution", DISTRIBUTIONS)
+    if distribution and settings.get("k8s_cni") is not None:
+        _enum(p, settings, "k8s_cni", CNIS[distribution])
     _check_version(p, settings)
     _check_groups(p, settings, groups)
     cluster_hosts = set()

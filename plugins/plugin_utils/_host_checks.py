@@ -79,7 +79,8 @@ def parse_probe(text):
 
     Keys: clock (host UTC epoch, float), cgroup_fs (filesystem type of /sys/fs/cgroup),
     ntp_synchronized (yes/no/unknown), ss_rc (int); optional vcpus (int), memory_kb
-    (-> memory_mb, int), product_uuid (str). Adds `listening` (parsed ss).
+    (-> memory_mb, int), product_uuid (str), missing_tools (space-separated -> list).
+    Adds `listening` (parsed ss).
     """
     head, sep, listening = (text or "").partition("--- listening")
     if not sep:
@@ -101,6 +102,7 @@ def parse_probe(text):
     memory_kb = result.pop("memory_kb", "")
     result["memory_mb"] = int(memory_kb) // 1024 if memory_kb.isdigit() else None
     result["product_uuid"] = result.get("product_uuid", "")
+    result["missing_tools"] = result.get("missing_tools", "").split()
     result["listening"] = parse_ss_listening(listening) if result["ss_rc"] == 0 else []
     return result
 
@@ -254,6 +256,30 @@ def _check_cgroup(p, host, info, settings):
                   "check that /sys/fs/cgroup is mounted (cgroup2fs for v2)")
 
 
+# Package that brings each host tool, per OS family (for the fix line).
+_TOOL_PACKAGES = {
+    "losetup": ("util-linux", "util-linux"), "mount": ("mount", "util-linux"), "cp": ("coreutils", "coreutils"),
+    "conntrack": ("conntrack", "conntrack-tools"), "iptables": ("iptables", "iptables"),
+    "nsenter": ("util-linux", "util-linux"), "ip": ("iproute2", "iproute"),
+}
+
+
+def _check_tools(p, host, info, settings):
+    """Executables the cluster phase needs (kubeadm's preflight), checked before anything changes.
+
+    Offline installs bring no OS packages, so a host without them would stop in the cluster
+    phase after the nodes and lb phases had already changed it."""
+    missing = info.get("missing_tools") or []
+    if not missing or not settings.get("required_tools"):
+        return
+    debs = sorted({_TOOL_PACKAGES.get(t, (t, t))[0] for t in missing})
+    rpms = sorted({_TOOL_PACKAGES.get(t, (t, t))[1] for t in missing})
+    p.error(host, "%s not found in PATH; the cluster phase (kubeadm %s) needs %s and offline installs bring no OS "
+            "packages" % (", ".join(missing), settings.get("k8s_version"), ", ".join(settings["required_tools"])),
+            "install them from your OS media or local mirror: apt-get install %s (Debian/Ubuntu) or "
+            "dnf install %s (RHEL)" % (" ".join(debs), " ".join(rpms)))
+
+
 def _check_probe(p, host, info):
     if info.get("ss_rc", 0) != 0:
         p.error(host, "`ss -Htlnp` failed (rc %s): listening ports cannot be checked" % info.get("ss_rc"),
@@ -268,7 +294,8 @@ def host_problems(info, settings):
       cgroup_fs, ntp_synchronized, ss_rc, listening), controller_before/after (epoch).
     settings: supported_os (name -> versions), min_resources (group -> cpus,
       memory_mb), ports (group -> [{port|ports, service, owners}]), lb_enabled,
-      max_clock_skew (s), warn_ntp, k8s_version, kubelet_fail_cgroup_v1.
+      max_clock_skew (s), warn_ntp, k8s_version, kubelet_fail_cgroup_v1, required_tools
+      (executables the probe looked for; those it did not find are in info's missing_tools).
     """
     host = str(info.get("host") or "?")
     p = _Problems()
@@ -278,6 +305,7 @@ def host_problems(info, settings):
     _check_ports(p, host, info, settings)
     _check_clock(p, host, info, settings)
     _check_cgroup(p, host, info, settings)
+    _check_tools(p, host, info, settings)
     return list(p)
 
 

@@ -14,7 +14,9 @@
 #
 # Packages: what the roles need to *run* on a node (systemd as PID 1, Python for
 # Ansible, apt bindings for ansible.builtin.apt, ip/ss, modprobe, curl, tar/xz for
-# archives, tzdata for the timezone module), not what the roles install themselves.
+# archives, tzdata for the timezone module) and the network tools a minimal server
+# install has and Kubernetes nodes use (iptables, conntrack, socat, ethtool, ebtables),
+# not what the roles install themselves.
 set -euo pipefail
 
 REPO=aiinfra-k8s/node
@@ -28,6 +30,7 @@ PACKAGES=(
   python3 python3-apt sudo
   iproute2 iputils-ping procps kmod
   ca-certificates curl xz-utils tzdata
+  iptables conntrack socat ethtool ebtables
 )
 # Units that make no sense in a container or run apt behind Ansible's back.
 MASK_UNITS=(

@@ -85,7 +85,7 @@ ansible-playbook tests/harness/sandbox_checks.yml -i .sandbox/inventory -e "@$va
 say "make sandbox-down"
 trap - EXIT
 sandbox/sandbox.sh down
-left=$(docker ps -aq --filter label=owner=aiinfra-sandbox | wc -l)
+left=$(docker ps -aq --filter label=aiinfra.sandbox=aiinfra-sbx | wc -l)
 nets=$(docker network ls -q --filter name=aiinfra-sbx | wc -l)
 if [[ $left -ne 0 || $nets -ne 0 || -d .sandbox ]]; then
   echo "sandbox-test: sandbox-down left $left containers, $nets networks$([[ -d .sandbox ]] && echo ', .sandbox/')" >&2

@@ -31,7 +31,7 @@ with open(os.path.join(HERE, "k3s_flags", "flags.json")) as _handle:
 CASES = {
     "k3s": ("inventories/k3s", {}),
     "k3s-options": ("inventories/k3s", {
-        "k8s_calico_enabled": True,
+        "k8s_cni": "calico",
         "k8s_registry_mirrors": {"docker.io": ["https://docker.m.daocloud.io"],
                                  "registry.k8s.io": ["https://k8s.m.daocloud.io"]},
         "k8s_kubelet_fail_cgroup_v1": False,

@@ -61,6 +61,15 @@ CASES = {
         "kubeadm_init_kubelet_extra_args": {"image-gc-high-threshold": 80},
         "k8s_kubelet_fail_cgroup_v1": False,
     }),
+    # Kubernetes 1.36 on cgroup v1 hosts in the deprecated mode, without CoreDNS (the sandbox)
+    "ha-1.36-cgroupv1": ("inventories/ha", {
+        "k8s_version": "1.36.2",
+        "k8s_kubelet_fail_cgroup_v1": False,
+        "kubeadm_init_render_cgroup_v1": True,
+        "k8s_coredns_enabled": False,
+        "kubeadm_init_ignore_preflight_errors": ["NumCPU"],
+        "kubeadm_init_kube_proxy_config": {"conntrack": {"maxPerCore": 0}},
+    }),
 }
 STAND_IN_TOKEN = "abcdef.0123456789abcdef"
 
@@ -91,6 +100,43 @@ def rendered():
 
 def documents(text):
     return [d for d in yaml.safe_load_all(text) if d is not None]
+
+
+def kubeadm_split(text):
+    """Split a configuration file as kubeadm does, or raise ValueError with kubeadm's complaint.
+
+    k8s.io/apimachinery's YAMLReader cuts the file at lines that start with '---' (only a
+    comment may follow on that line) and returns each non-empty chunk; kubeadm's
+    SplitConfigDocuments then reads apiVersion and kind of every chunk, refuses a chunk
+    without a group, version or kind (a chunk of comments only, for example), refuses a kind
+    given twice, and stops at the first empty chunk.
+    """
+    chunks, buf = [], []
+    for line in text.splitlines(keepends=True):
+        if line.startswith("---"):
+            rest = line[3:].strip()
+            if rest and not rest.startswith("#"):
+                raise ValueError("yaml: invalid document separator %r" % line)
+            if buf:
+                chunks.append("".join(buf))
+                buf = []
+            continue
+        buf.append(line)
+    if buf:
+        chunks.append("".join(buf))
+    kinds = []
+    for chunk in chunks:
+        meta = yaml.safe_load(chunk)
+        meta = meta if isinstance(meta, dict) else {}
+        api, kind = str(meta.get("apiVersion") or ""), str(meta.get("kind") or "")
+        group, _sep, version = api.rpartition("/")
+        if not (group and version and kind):
+            raise ValueError("invalid configuration for GroupVersionKind %r: kind and apiVersion is mandatory "
+                             "information that must be specified (chunk: %r)" % (api + ", Kind=" + kind, chunk[:80]))
+        if kind in kinds:
+            raise ValueError("invalid configuration: kind %r is specified twice in YAML file" % kind)
+        kinds.append(kind)
+    return kinds
 
 
 # ---- the upstream field tree ---------------------------------------------------------------
@@ -154,6 +200,59 @@ def test_every_document_matches_the_upstream_types(rendered, case):
                 assert check_document(doc) == [], "%s/%s" % (case, name)
                 checked += 1
     assert checked >= 4 + len([n for n in rendered[case] if n.endswith("kubeadm-join.yaml")])
+
+
+def test_kubeadm_split_refuses_what_kubeadm_refuses():
+    """The splitter is kubeadm's: a comment-only chunk before the first '---' (the 0.1.0
+    templates' header, which real kubeadm v1.36.2 rejected), a kind given twice and junk after
+    a separator all fail; the same comments inside the first document are fine."""
+    doc = "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n"
+    with pytest.raises(ValueError, match="kind and apiVersion is mandatory"):
+        kubeadm_split("# Ansible managed\n# kubeadm configuration\n---\n" + doc)
+    with pytest.raises(ValueError, match="specified twice"):
+        kubeadm_split(doc + "---\n" + doc)
+    with pytest.raises(ValueError, match="invalid document separator"):
+        kubeadm_split(doc + "--- junk\n" + doc)
+    with pytest.raises(ValueError, match="kind and apiVersion is mandatory"):
+        kubeadm_split("apiVersion: v1\nkind: Pod\n")  # no group: not a kubeadm API
+    assert kubeadm_split("---\n# Ansible managed\n" + doc) == ["InitConfiguration"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_kubeadm_reads_every_document(rendered, case):
+    """Every rendered kubeadm file splits into documents that each carry apiVersion and kind."""
+    for name, text in rendered[case].items():
+        if name.endswith("kubeadm-init.yaml"):
+            assert kubeadm_split(text) == ["InitConfiguration", "ClusterConfiguration", "KubeletConfiguration",
+                                           "KubeProxyConfiguration"], name
+        elif name.endswith("kubeadm-join.yaml"):
+            assert kubeadm_split(text) == ["JoinConfiguration"], name
+
+
+KUBEADM = os.environ.get("AIINFRA_KUBEADM", "")
+
+
+@pytest.mark.skipif(not KUBEADM, reason="AIINFRA_KUBEADM=/path/to/kubeadm (a real binary) runs kubeadm's own validation")
+@pytest.mark.parametrize("case", CASES)
+def test_real_kubeadm_validates_every_file(rendered, case, tmp_path):
+    """`kubeadm config validate` of a real kubeadm accepts every rendered init and join file of
+    the cases for its own minor version and the one before (the versions it can deploy)."""
+    own = subprocess.run([KUBEADM, "version", "-o", "short"], capture_output=True, text=True, check=True).stdout
+    own_minor = tuple(int(x) for x in own.strip().lstrip("v").split(".")[:2])
+    target = by_kind(rendered[case]["master1/kubeadm-init.yaml"])["ClusterConfiguration"]["kubernetesVersion"]
+    minor = tuple(int(x) for x in target.lstrip("v").split(".")[:2])
+    if own_minor[0] != minor[0] or own_minor[1] - minor[1] not in (0, 1):
+        pytest.skip("kubeadm %s cannot deploy %s" % (own.strip(), target))
+    validated = 0
+    for name, text in rendered[case].items():
+        if name.endswith((".yaml")):
+            path = tmp_path / name.replace("/", "_")
+            path.write_text(text)
+            proc = subprocess.run([KUBEADM, "config", "validate", "--config", str(path)],
+                                  capture_output=True, text=True, check=False)
+            assert proc.returncode == 0, "%s/%s: %s" % (case, name, proc.stderr or proc.stdout)
+            validated += 1
+    assert validated >= 2
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -308,3 +407,23 @@ def test_field_tree_has_the_fields_the_role_relies_on():
     assert v4["JoinConfiguration"]["fields"]["controlPlane"]["fields"]["certificateKey"]["kind"] == "string"
     kubelet = TYPES["kubelet.config.k8s.io/v1beta1"]["KubeletConfiguration"]["fields"]
     assert kubelet["failCgroupV1"]["kind"] == "boolean" and kubelet["maxPods"]["kind"] == "integer"
+
+
+def test_cgroup_v1_hosts_skip_system_verification_and_coredns_can_be_left_out(rendered):
+    """Kubernetes >= 1.35 on cgroup v1 with k8s_kubelet_fail_cgroup_v1 false: kubelet's
+    failCgroupV1 is false and every node's kubeadm skips SystemVerification (kubeadm v1.36.2
+    fails its preflight otherwise); k8s_coredns_enabled false skips the addon/coredns phase."""
+    files = rendered["ha-1.36-cgroupv1"]
+    init = by_kind(files["master1/kubeadm-init.yaml"])
+    assert init["KubeletConfiguration"]["failCgroupV1"] is False
+    assert init["InitConfiguration"]["skipPhases"] == ["addon/coredns"]
+    assert init["InitConfiguration"]["nodeRegistration"]["ignorePreflightErrors"] == ["NumCPU", "SystemVerification"]
+    assert init["KubeProxyConfiguration"]["conntrack"] == {"maxPerCore": 0}
+    for name, text in files.items():
+        if name.endswith("kubeadm-join.yaml"):
+            registration = by_kind(text)["JoinConfiguration"]["nodeRegistration"]
+            assert registration["ignorePreflightErrors"] == ["NumCPU", "SystemVerification"], name
+    # the same hosts on cgroup v2 (the default render) keep SystemVerification
+    assert "ignorePreflightErrors" not in by_kind(rendered["ha"]["master1/kubeadm-init.yaml"])[
+        "InitConfiguration"]["nodeRegistration"]
+    assert "skipPhases" not in by_kind(rendered["ha"]["master1/kubeadm-init.yaml"])["InitConfiguration"]

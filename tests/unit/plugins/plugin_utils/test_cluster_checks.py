@@ -206,3 +206,24 @@ def test_vrrp_password(lengths, fragment):
 def test_vrrp_password_not_needed_without_vip():
     hosts = {"master1": {"address": "192.0.2.125"}, "master2": {"address": "192.0.2.7"}}
     assert errors(run({"k8s_api_vip": ""}, hosts=hosts)) == []
+
+
+@pytest.mark.parametrize("distribution,cni,ok", [
+    ("kubeadm", "calico", True), ("kubeadm", "none", True), ("kubeadm", "flannel", False),
+    ("k3s", "flannel", True), ("k3s", "calico", True), ("k3s", "none", True), ("kubeadm", "cilium", False),
+])
+def test_cni_choice_per_distribution(distribution, cni, ok):
+    problems = run({"k8s_distribution": distribution, "k8s_cni": cni})
+    if ok:
+        assert errors(problems) == []
+    else:
+        problem = only_error(problems)
+        assert problem["where"] == "k8s_cni" and problem["problem"] == "unknown value %r" % cni
+
+
+def test_renamed_variable_says_what_replaces_it():
+    known = sorted(BASE_SETTINGS) + ["k8s_cni"]
+    problem = only_error(run({"k8s_calico_enabled": False}, context={"known": known}))
+    assert problem["where"] == "k8s_calico_enabled"
+    assert "replaced by k8s_cni" in problem["problem"] and problem["fix"].startswith("remove k8s_calico_enabled")
+

@@ -349,3 +349,28 @@ def test_report_for_one_host():
     assert lines[1].startswith("1. ERROR [host m1] port 6443/tcp")
     assert lines[3].startswith("2. WARNING [host m1] the system clock is not NTP-synchronised")
     assert format_host_report(problems, "other") == ""
+
+
+# ---- host tools (offline kubeadm) ----------------------------------------------------
+
+def test_probe_lists_missing_tools():
+    probe = parse_probe(fixture("preflight", "probe-debian12-no-losetup.txt"))
+    assert probe["missing_tools"] == ["losetup"]
+    assert parse_probe(fixture("preflight", "probe-debian12.txt"))["missing_tools"] == []  # an older probe
+
+
+def test_missing_tool_is_an_error_naming_the_package():
+    info = host_info("debian12-no-losetup", facts_name="debian12", ntp_synchronized="yes", listening=[])
+    settings = dict(SETTINGS, k8s_version="1.36.2", required_tools=["losetup", "mount", "cp"],
+                    kubelet_fail_cgroup_v1=False)
+    problems = errors(host_problems(info, settings))
+    assert len(problems) == 1, problems
+    assert problems[0]["problem"].startswith("losetup not found in PATH; the cluster phase (kubeadm 1.36.2) needs "
+                                             "losetup, mount, cp")
+    assert "apt-get install util-linux (Debian/Ubuntu) or dnf install util-linux (RHEL)" in problems[0]["fix"]
+
+
+def test_tools_not_checked_when_none_are_required():
+    info = host_info("debian12-no-losetup", facts_name="debian12", ntp_synchronized="yes", listening=[])
+    assert errors(host_problems(info, dict(SETTINGS, kubelet_fail_cgroup_v1=False))) == []
+
