@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `make test`: everything CI runs, in two lanes that run side by side.
 #
-#   static lane     lint, sanity, unit, integration, galaxy     (controller only)
+#   static lane     lint, sanity, unit, integration, galaxy, ee-context   (controller only)
 #   container lane  Docker engine, node images, test bundle, then the Molecule
-#                   scenarios (MOLECULE_JOBS at a time, default 2), then sandbox-test
+#                   scenarios (MOLECULE_JOBS at a time, default 2), then sandbox-test,
+#                   then runner-test (AWX-style ansible-runner jobs; uses sandbox-test's bundle)
 #
 # Each lane runs its steps in order and goes on after a failing step, so one run
 # reports every failure. The container lane streams to the terminal; the static lane
@@ -55,18 +56,19 @@ fi
 
 static_lane() {
   local t
-  for t in lint sanity unit integration galaxy; do
+  for t in lint sanity unit integration galaxy ee-context; do
     step static "$t" "$MAKE" --no-print-directory "$t"
   done
 }
 static_lane >"$LANES/static.log" 2>&1 &
 static_pid=$!
-say "static lane started (lint, sanity, unit, integration, galaxy; log: $LANES/static.log)"
+say "static lane started (lint, sanity, unit, integration, galaxy, ee-context; log: $LANES/static.log)"
 
 container_lane() {
   if step containers harness "$MAKE" --no-print-directory harness; then
     step containers molecule tests/harness/molecule.sh "${scenarios[@]}"
     step containers sandbox-test tests/harness/sandbox_test.sh
+    step containers runner-test pytest -q tests/awx/test_runner.py
   fi
 }
 read -r -a scenarios <<<"${SCENARIOS:-}"
@@ -78,7 +80,7 @@ cat "$LANES/static.log"
 
 say "summary ($((SECONDS - total))s in all; Molecule ${MOLECULE_JOBS} scenario(s) at a time)"
 cat "$LANES"/setup.steps "$LANES"/static.steps "$LANES"/containers.steps 2>/dev/null
-expected=$((1 + 1 + 5 + 3)) # setup: deps-test, apt; static: 5 steps; containers: 3 steps
+expected=$((1 + 1 + 6 + 4)) # setup: deps-test, apt; static: 6 steps; containers: 4 steps
 have=$(cat "$LANES"/*.steps 2>/dev/null | wc -l)
 if grep -q FAILED "$LANES"/*.steps || [[ $have -ne $expected ]]; then
   [[ $have -eq $expected ]] || say "only $have of $expected steps ran"
