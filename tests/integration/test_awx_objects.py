@@ -198,7 +198,7 @@ def by_module(calls, module):
 
 
 def test_every_call_matches_the_module_argument_spec(setup_run):
-    _, calls = setup_run
+    calls = setup_run[1]
     assert {c["module"] for c in calls} == {"awx.awx." + m for m in (
         "execution_environment", "project", "inventory", "inventory_source", "credential_type", "credential",
         "job_template", "workflow_job_template")}
@@ -222,7 +222,7 @@ def test_the_checks_catch_a_misspelled_option_and_a_wrong_type():
 
 
 def test_workflow_nodes_match_the_documented_suboptions(setup_run):
-    _, calls = setup_run
+    calls = setup_run[1]
     node_spec = doc_to_spec(module_doc("workflow_job_template")["workflow_nodes"]["suboptions"])
     workflows = by_module(calls, "workflow_job_template")
     problems = [e for wf in workflows.values() for node in wf["args"]["workflow_nodes"]
@@ -244,7 +244,7 @@ def site_phases():
 
 
 def test_job_templates_cover_validate_site_phases_reset_and_day2(setup_run):
-    _, calls = setup_run
+    calls = setup_run[1]
     defined = [t["playbook"] for t in data("job_templates.yml")["awx_job_templates"]]
     wanted = (["playbooks/validate.yml", "playbooks/site.yml"] + site_phases() + ["playbooks/reset.yml"]
               + ["playbooks/%s.yml" % p for p in DAY2] + ["playbooks/bundle.yml", "playbooks/verify_bundle.yml"])
@@ -257,7 +257,7 @@ def test_job_templates_cover_validate_site_phases_reset_and_day2(setup_run):
 
 def test_awx_data_reaches_the_modules_unchanged(setup_run):
     """Every key written in awx/ is a module option and arrives in the call (none dropped)."""
-    _, calls = setup_run
+    calls = setup_run[1]
     files = {"credentials.yml": [("awx_credential_types", "credential_type"), ("awx_credentials", "credential")],
              "job_templates.yml": [("awx_job_templates", "job_template")],
              "workflows.yml": [("awx_workflow_job_templates", "workflow_job_template")]}
@@ -272,7 +272,7 @@ def test_awx_data_reaches_the_modules_unchanged(setup_run):
 
 
 def test_surveys_and_prompts(setup_run):
-    _, calls = setup_run
+    calls = setup_run[1]
     templates = by_module(calls, "job_template")
     problems = ["%s: %s" % (n, e) for n, t in templates.items() if t["args"]["survey_enabled"]
                 for e in survey_errors(t["args"]["survey_spec"])]
@@ -306,7 +306,7 @@ def test_credentials_carry_secrets_without_printing_them(setup_run):
 
 
 def test_without_secrets_no_credential_is_created_or_attached(stub_collections, tmp_path):
-    _, calls = run_setup(stub_collections, tmp_path, {"awx_secrets": {"vrrp_password": "Vr7pQx2k"}})
+    calls = run_setup(stub_collections, tmp_path, {"awx_secrets": {"vrrp_password": "Vr7pQx2k"}})[1]
     assert list(by_module(calls, "credential")) == ["aiinfra.k8s VRRP password"]
     assert by_module(calls, "job_template")["aiinfra.k8s site"]["args"]["credentials"] == ["aiinfra.k8s VRRP password"]
 
