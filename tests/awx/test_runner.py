@@ -142,7 +142,7 @@ def check_job(result, pdd, playbook, secret_values, list_args):
     # No secret in any event, nor in any file of the job's artifacts (stdout, events, facts).
     leaks = [(e["event"], e["event_data"].get("task")) for e in events for s in secret_values if s in json.dumps(e)]
     assert not leaks, "events hold a secret: %s" % leaks
-    for top, _, names in os.walk(pdd / "artifacts"):
+    for top, _dirs, names in os.walk(pdd / "artifacts"):
         for name in names:
             with open(os.path.join(top, name), errors="replace") as f:
                 text = f.read()
@@ -156,7 +156,7 @@ def vault(password, value):
 
 @pytest.mark.parametrize("name", ["single", "ha", "k3s"])
 def test_validate_through_runner(name, project, tmp_path):
-    vault_pass, vrrp = secrets.token_hex(12), "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(8))
+    vault_pass, vrrp = secrets.token_hex(12), "".join(map(secrets.choice, [string.ascii_letters + string.digits] * 8))
     inventory = exported("inventories/%s" % name)
     # The VRRP password vaulted in the inventory, as AWX stores an imported !vault value.
     if VRRP in inventory.get("lb", {}).get("vars", {}):
