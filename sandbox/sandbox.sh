@@ -15,7 +15,11 @@
 # extra variables for every playbook run against the sandbox (site.yml, its re-run, the
 # e2e checks, reset.yml), e.g. the versions a bundle holds), SANDBOX_CNI (bridge: a per-node
 # bridge CNI configuration written into the containers, k8s_cni none, the default;
-# calico: the network phase installs Calico, which needs its images).
+# calico: the network phase installs Calico, which needs its images). Several sandboxes
+# can run side by side with their own SANDBOX_NAME (containers <name>-<host> and network
+# <name>; default aiinfra-sbx), SANDBOX_PREFIX (their /24, default 10.231.8) and
+# SANDBOX_DIR (inventory, kubeconfig; default .sandbox), e.g. the runner test's
+# aiinfra-awx on 10.231.9 in build/sandbox-awx.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -28,6 +32,11 @@ BUNDLE=${BUNDLE:-}
 PHASES=${PHASES:-}
 EXTRA_VARS=${EXTRA_VARS:-}
 SANDBOX_CNI=${SANDBOX_CNI:-bridge}
+SANDBOX_NAME=${SANDBOX_NAME:-aiinfra-sbx}
+SANDBOX_PREFIX=${SANDBOX_PREFIX:-10.231.8}
+SANDBOX_DIR=$(realpath -m "${SANDBOX_DIR:-.sandbox}")
+# The same sandbox for every sandbox/*.yml playbook
+SANDBOX_ARGS=(-e "sandbox_name=$SANDBOX_NAME" -e "sandbox_prefix=$SANDBOX_PREFIX" -e "sandbox_dir=$SANDBOX_DIR")
 # -e @EXTRA_VARS for every playbook that runs against the sandbox inventory
 VARS_ARGS=()
 if [[ -n $EXTRA_VARS ]]; then
@@ -44,22 +53,22 @@ up() {
     bundle=$(cd "$BUNDLE" && pwd) || { echo "sandbox: BUNDLE=$BUNDLE is not a directory" >&2; exit 2; }
   fi
   say "starting the $TOPOLOGY topology${bundle:+ (offline, bundle $bundle)}"
-  ansible-playbook sandbox/up.yml -e "sandbox_topology=$TOPOLOGY" -e "sandbox_bundle=$bundle" \
+  ansible-playbook sandbox/up.yml "${SANDBOX_ARGS[@]}" -e "sandbox_topology=$TOPOLOGY" -e "sandbox_bundle=$bundle" \
     -e "sandbox_cni=$SANDBOX_CNI"
   local args=("${VARS_ARGS[@]}")
   [[ -n $PHASES ]] && args+=(--tags "$PHASES")
-  printf '%s\n' "${args[@]}" > .sandbox/site-args
-  say "ansible-playbook site.yml -i .sandbox/inventory ${args[*]}"
+  printf '%s\n' "${args[@]}" > "$SANDBOX_DIR"/site-args
+  say "ansible-playbook site.yml -i $SANDBOX_DIR/inventory ${args[*]}"
   local rc=0
-  ansible-playbook site.yml -i .sandbox/inventory "${args[@]}" || rc=$?
+  ansible-playbook site.yml -i "$SANDBOX_DIR"/inventory "${args[@]}" || rc=$?
   say "summary"
-  ansible-playbook sandbox/summary.yml -i .sandbox/inventory "${VARS_ARGS[@]}" || true
+  ansible-playbook sandbox/summary.yml "${SANDBOX_ARGS[@]}" -i "$SANDBOX_DIR"/inventory "${VARS_ARGS[@]}" || true
   return $rc
 }
 
 down() {
   say "removing the sandbox"
-  ansible-playbook sandbox/down.yml
+  ansible-playbook sandbox/down.yml "${SANDBOX_ARGS[@]}"
 }
 
 e2e() {
@@ -72,19 +81,19 @@ e2e() {
   PHASES='' up
   t[0]=$((SECONDS - start))
   say "e2e checks"
-  ansible-playbook sandbox/e2e.yml -i .sandbox/inventory "${VARS_ARGS[@]}"
+  ansible-playbook sandbox/e2e.yml "${SANDBOX_ARGS[@]}" -i "$SANDBOX_DIR"/inventory "${VARS_ARGS[@]}"
   say "second site.yml must change nothing"
-  local log=.sandbox/site-rerun.log
+  local log=$SANDBOX_DIR/site-rerun.log
   start=$SECONDS
-  ansible-playbook site.yml -i .sandbox/inventory "${VARS_ARGS[@]}" | tee "$log"
+  ansible-playbook site.yml -i "$SANDBOX_DIR"/inventory "${VARS_ARGS[@]}" | tee "$log"
   t[1]=$((SECONDS - start))
   if grep -E 'changed=[1-9]' "$log"; then echo "sandbox e2e: the second site.yml changed something" >&2; exit 1; fi
   if ! grep -qE '^PLAY RECAP' "$log"; then echo "sandbox e2e: the second site.yml did not finish" >&2; exit 1; fi
   say "reset.yml tears it down"
   start=$SECONDS
-  ansible-playbook playbooks/reset.yml -i .sandbox/inventory "${VARS_ARGS[@]}" -e reset_confirm=true
+  ansible-playbook playbooks/reset.yml -i "$SANDBOX_DIR"/inventory "${VARS_ARGS[@]}" -e reset_confirm=true
   t[2]=$((SECONDS - start))
-  ansible-playbook sandbox/e2e.yml -i .sandbox/inventory "${VARS_ARGS[@]}" -e sandbox_expect=reset
+  ansible-playbook sandbox/e2e.yml "${SANDBOX_ARGS[@]}" -i "$SANDBOX_DIR"/inventory "${VARS_ARGS[@]}" -e sandbox_expect=reset
   say "e2e passed: up + site.yml ${t[0]} s, no-op site.yml ${t[1]} s, reset.yml ${t[2]} s"
 }
 
