@@ -1,4 +1,4 @@
-"""Render the add-ons (calico, nfs_csi, gpu_operator, monitoring, ollama) for the example
+"""Render the add-ons (calico, nfs_csi, gpu_operator, monitoring, ollama, vllm, open_webui) for the example
 inventories and a few variable sets, through the roles' own render task files
 (tests/integration/addons/render.yml runs them with ansible-playbook on the controller),
 then check:
@@ -10,7 +10,9 @@ then check:
   templates (tests/integration/upstream_keys/, see SOURCES.md);
 - the values logic: driver/toolkit toggles from the GPU nodes, time-slicing maths,
   monitoring on/off -> DCGM ServiceMonitor, k3s toolkit settings, storage classes, seeds'
-  settings (Calico pool, nfs-csi StorageClass, NodePorts 31434, GPU requests);
+  settings (Calico pool, nfs-csi StorageClass, NodePorts 31434, GPU requests); vLLM's
+  Deployment per model (GPUs = tensor x pipeline parallel size, /dev/shm, weight sources,
+  NodePorts) and Open WebUI's connections to Ollama and every vLLM Service;
 - the default renders equal the golden files in tests/integration/golden/addons/
   (<file>.golden; UPDATE_GOLDEN=1 rewrites them after an intended change).
 
@@ -49,7 +51,17 @@ K8S_MINOR = ".".join(VERSIONS["k8s_version"].split(".")[:2])
 # containerd's default), e.g. the H100 host of the unit fixtures.
 PREPARED = {"gpu_count": 8, "smi_present": True, "smi_count": 8, "gpu_names": ["NVIDIA H100 80GB HBM3"],
             "toolkit_present": True, "runtime_default": True}
-COMMON = {"nfs_csi_server": "192.0.2.50", "monitoring_grafana_admin_password": "not-a-real-password"}
+COMMON = {"nfs_csi_server": "192.0.2.50", "monitoring_grafana_admin_password": "not-a-real-password",
+          "open_webui_admin_password": "not-a-real-password"}
+# AI serving: Ollama, three vLLM models (a Hugging Face id, a hostPath with 4-way tensor
+# parallelism, an existing claim with 2 x 2 GPUs on its own NodePort) and Open WebUI.
+VLLM_MODELS = [
+    {"name": "qwen-0-5b", "model": "Qwen/Qwen2.5-0.5B-Instruct", "max_model_len": 4096},
+    {"name": "llama-70b", "host_path": "/data/models/Llama-3.3-70B-Instruct", "tensor_parallel_size": 4,
+     "dtype": "bfloat16", "extra_args": ["--gpu-memory-utilization", "0.85"]},
+    {"name": "mistral", "claim": "team-models", "path": "Mistral-7B-Instruct", "tensor_parallel_size": 2,
+     "pipeline_parallel_size": 2, "node_port": 31000},
+]
 
 SCENARIOS = {
     # The example inventories as they are.
@@ -68,6 +80,10 @@ SCENARIOS = {
         "gpu_operator_mode": "device_plugin", "gpu_operator_node_facts": PREPARED,
         "gpu_operator_time_slicing_replicas": 2, "gpu_operator_mig_strategy": "none",
         "ollama_models": ["qwen2.5:0.5b"]}),
+    "ai_serving": ("ha", {
+        "k8s_nfs_csi_enabled": True, "k8s_ollama_enabled": True, "k8s_vllm_enabled": True,
+        "k8s_open_webui_enabled": True, "vllm_models": VLLM_MODELS, "vllm_api_key": "not-a-real-api-key",
+        "vllm_hf_token": "not-a-real-hf-token"}),
 }
 
 
@@ -89,7 +105,8 @@ def render(name, tmp_root):
          os.path.join(HERE, "addons", "render.yml"), "-e", "@" + extra_file],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    assert "not-a-real-password" not in proc.stdout + proc.stderr
+    for secret in ("not-a-real-password", "not-a-real-api-key", "not-a-real-hf-token"):
+        assert secret not in proc.stdout + proc.stderr
     return out
 
 
@@ -130,6 +147,8 @@ MANIFESTS = {
     "gpu_operator": ["namespace.yaml", "time-slicing-configmap.yaml", "gpu-test-pod.yaml"],
     "monitoring": ["namespaces.yaml", "gpu-dashboard-configmap.yaml", "dashboard-admin.yaml", "grafana-admin-secret.yaml"],
     "ollama": ["ollama.yaml", "pull-job.yaml"],
+    "vllm": ["vllm-storage.yaml", "vllm.yaml", "copy-jobs.yaml", "credentials-secret.yaml"],
+    "open_webui": ["open-webui.yaml", "open-webui-secret.yaml"],
 }
 CUSTOM = {("operator.tigera.io/v1", "Installation"): "calico-installation",
           ("operator.tigera.io/v1", "APIServer"): "calico-apiserver"}
@@ -426,13 +445,131 @@ def test_gpu_test_pod_asks_for_one_gpu(rendered):
     assert pod["spec"]["containers"][0]["resources"]["limits"] == {"nvidia.com/gpu": 1}
 
 
+# ---- AI serving: vLLM and Open WebUI ------------------------------------------------------------
+
+def vllm_objects(scenario):
+    return objects(scenario, "vllm", "vllm.yaml")
+
+
+def env_of(container):
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in container.get("env", [])}
+
+
+def test_vllm_serves_each_model_from_its_own_deployment_and_nodeport(rendered):
+    items = vllm_objects(rendered["ai_serving"])
+    deployments = {d["metadata"]["name"]: d for d in items if d["kind"] == "Deployment"}
+    services = {d["metadata"]["name"]: d for d in items if d["kind"] == "Service"}
+    assert sorted(deployments) == sorted(services) == ["vllm-llama-70b", "vllm-mistral", "vllm-qwen-0-5b"]
+    # NodePorts: vllm_node_port, then the next port, unless the entry sets its own
+    ports = {name: svc["spec"]["ports"][0]["nodePort"] for name, svc in services.items()}
+    assert ports == {"vllm-qwen-0-5b": 30800, "vllm-llama-70b": 30801, "vllm-mistral": 31000}
+    for name, deployment in deployments.items():
+        pod = deployment["spec"]["template"]["spec"]
+        container = pod["containers"][0]
+        args = container["args"]
+        gpus = int(args[args.index("--tensor-parallel-size") + 1])
+        if "--pipeline-parallel-size" in args:
+            gpus *= int(args[args.index("--pipeline-parallel-size") + 1])
+        # GPUs requested (and limited) = tensor x pipeline parallel size
+        assert container["resources"]["requests"]["nvidia.com/gpu"] == gpus
+        assert container["resources"]["limits"]["nvidia.com/gpu"] == gpus
+        assert args[args.index("--served-model-name") + 1] == name[len("vllm-"):]
+        assert container["command"] == ["vllm", "serve"] and args[args.index("--port") + 1] == "8000"
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            assert container[probe]["httpGet"] == {"path": "/health", "port": "http"}
+        # /dev/shm in memory, 2Gi per GPU (vllm_shm_size_per_gpu)
+        shm = [v for v in pod["volumes"] if v["name"] == "shm"][0]["emptyDir"]
+        assert shm == {"medium": "Memory", "sizeLimit": "%dGi" % (2 * gpus)}
+        assert {"name": "shm", "mountPath": "/dev/shm"} in container["volumeMounts"]
+        assert pod["nodeSelector"] == {"nvidia.com/gpu.present": "true"}
+        assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+        assert env_of(container)["VLLM_API_KEY"] == {"secretKeyRef": {"name": "vllm-credentials", "key": "api-key"}}
+    assert [deployments[n]["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"]
+            for n in ("vllm-qwen-0-5b", "vllm-llama-70b", "vllm-mistral")] == [1, 4, 4]
+
+
+def test_vllm_weight_sources(rendered):
+    out = rendered["ai_serving"]
+    deployments = {d["metadata"]["name"]: d["spec"]["template"]["spec"] for d in vllm_objects(out) if d["kind"] == "Deployment"}
+
+    def weights(name):
+        pod = deployments[name]
+        container = pod["containers"][0]
+        mount = [m for m in container["volumeMounts"] if m["name"] == "weights"][0]
+        volume = [v for v in pod["volumes"] if v["name"] == "weights"][0]
+        return container["args"][0], mount, volume, env_of(container)
+
+    # a Hugging Face id: downloaded by vLLM into the role's claim (nfs-csi), cache on the claim
+    arg, mount, volume, env = weights("vllm-qwen-0-5b")
+    assert arg == "Qwen/Qwen2.5-0.5B-Instruct" and mount == {"name": "weights", "mountPath": "/models"}
+    assert volume["persistentVolumeClaim"] == {"claimName": "vllm-qwen-0-5b-weights"}
+    assert env["HF_HOME"] == "/models/huggingface" and "HF_HUB_OFFLINE" not in env
+    assert env["HF_TOKEN"] == {"secretKeyRef": {"name": "vllm-credentials", "key": "hf-token"}}
+    claims = [d for d in objects(out, "vllm", "vllm-storage.yaml") if d["kind"] == "PersistentVolumeClaim"]
+    assert [(c["metadata"]["name"], c["spec"]["storageClassName"]) for c in claims] == [("vllm-qwen-0-5b-weights", "nfs-csi")]
+    # a hostPath on the GPU nodes, read-only, never asking the Hub
+    arg, mount, volume, env = weights("vllm-llama-70b")
+    assert arg == "/models" and mount["readOnly"] is True
+    assert volume["hostPath"] == {"path": "/data/models/Llama-3.3-70B-Instruct", "type": "Directory"}
+    assert env["HF_HUB_OFFLINE"] == "1" and "HF_TOKEN" not in env
+    # an existing claim and the model's directory in it
+    arg, mount, volume, env = weights("vllm-mistral")
+    assert arg == "/models/Mistral-7B-Instruct" and mount["readOnly"] is True
+    assert volume["persistentVolumeClaim"] == {"claimName": "team-models"}
+    # online: no copy Job
+    assert objects(out, "vllm", "copy-jobs.yaml") == []
+
+
+def test_vllm_secret_holds_the_token_and_key(rendered):
+    secret = objects(rendered["ai_serving"], "vllm", "credentials-secret.yaml")[0]
+    assert secret["metadata"]["name"] == "vllm-credentials"
+    assert secret["stringData"] == {"hf-token": "not-a-real-hf-token", "api-key": "not-a-real-api-key"}
+
+
+def test_vllm_off_by_default_renders_only_its_namespace(rendered):
+    for scenario in ("single", "ha", "k3s"):
+        assert [d["kind"] for d in objects(rendered[scenario], "vllm", "vllm-storage.yaml")] == ["Namespace"]
+        assert vllm_objects(rendered[scenario]) == []
+
+
+def test_open_webui_talks_to_ollama_and_every_vllm_service(rendered):
+    out = rendered["ai_serving"]
+    container = find(objects(out, "open_webui", "open-webui.yaml"), "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    env = env_of(container)
+    ollama = find(objects(out, "ollama", "ollama.yaml"), "Service")
+    assert env["OLLAMA_BASE_URL"] == "http://%s.%s.svc:%d" % (
+        ollama["metadata"]["name"], ollama["metadata"]["namespace"], ollama["spec"]["ports"][0]["port"])
+    services = [d for d in vllm_objects(out) if d["kind"] == "Service"]
+    assert env["OPENAI_API_BASE_URLS"].split(";") == [
+        "http://%s.%s.svc:%d/v1" % (s["metadata"]["name"], s["metadata"]["namespace"], s["spec"]["ports"][0]["port"])
+        for s in services]
+    assert (env["ENABLE_OLLAMA_API"], env["ENABLE_OPENAI_API"]) == ("True", "True")
+    assert env["ENABLE_PERSISTENT_CONFIG"] == "False" and env["ENABLE_SIGNUP"] == "False"
+    secret = objects(out, "open_webui", "open-webui-secret.yaml")[0]
+    for name, key in (("WEBUI_ADMIN_PASSWORD", "admin-password"), ("WEBUI_SECRET_KEY", "secret-key"),
+                      ("OPENAI_API_KEYS", "openai-api-keys")):
+        assert env[name] == {"secretKeyRef": {"name": secret["metadata"]["name"], "key": key}}
+    # one key per connection, in the same order
+    assert secret["stringData"]["openai-api-keys"].split(";") == ["not-a-real-api-key"] * len(services)
+    assert secret["stringData"]["admin-password"] == COMMON["open_webui_admin_password"]
+    assert {"name": "data", "mountPath": "/app/backend/data"} in container["volumeMounts"]
+    assert find(objects(out, "open_webui", "open-webui.yaml"), "Service")["spec"]["ports"][0]["nodePort"] == 30080
+
+
+def test_open_webui_without_backends_turns_both_apis_off(rendered):
+    container = find(objects(rendered["ha"], "open_webui", "open-webui.yaml"), "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    env = env_of(container)
+    assert (env["ENABLE_OLLAMA_API"], env["ENABLE_OPENAI_API"]) == ("False", "False")
+    assert "OLLAMA_BASE_URL" not in env and "OPENAI_API_BASE_URLS" not in env and "OPENAI_API_KEYS" not in env
+
+
 # ---- golden files ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("scenario", ["single", "ha", "k3s"])
 def test_renders_match_the_golden_files(rendered, scenario):
     out = rendered[scenario]
     files = sorted(os.path.relpath(p, out) for p in glob.glob(os.path.join(out, "*", "*"))
-                   if not p.endswith("grafana-admin-secret.yaml"))
+                   if not p.endswith("secret.yaml"))
     golden = os.path.join(GOLDEN, scenario)
     if os.environ.get("UPDATE_GOLDEN"):
         for name in files:
@@ -463,7 +600,12 @@ def test_images_the_roles_run_are_in_the_offline_lists(rendered):
     job = objects(rendered["prepared_timeslicing"], "ollama", "pull-job.yaml")[0]
     assert ollama["spec"]["template"]["spec"]["containers"][0]["image"] in image_list("ollama_images")
     assert job["spec"]["template"]["spec"]["containers"][0]["image"] in image_list("ollama_images")
+    ai = rendered["ai_serving"]
+    server = find(objects(ai, "vllm", "vllm.yaml"), "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    webui = find(objects(ai, "open_webui", "open-webui.yaml"), "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    assert server["image"] in image_list("vllm_images")
+    assert webui["image"] in image_list("open_webui_images")
     for name in ("csi_driver_nfs_images", "gpu_operator_images", "nvidia_device_plugin_images",
-                 "monitoring_images", "dashboard_images", "ollama_images"):
+                 "monitoring_images", "dashboard_images", "ollama_images", "vllm_images", "open_webui_images"):
         refs = image_list(name)
         assert refs and all(re.match(r"^[a-z0-9.-]+(:\d+)?/[^:@\s]+:[\w.-]+$", r) for r in refs), (name, refs)
