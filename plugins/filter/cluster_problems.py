@@ -19,6 +19,12 @@ description:
     without GPU nodes; hosts listed in groups that exclude each other; duplicate node
     addresses; registry mirror and proxy syntax; a VRRP password (its length only) on
     every lb host when a VIP is set.
+  - Serving add-ons: every vLLM model has one source of weights, a valid name, GPUs equal
+    to tensor x pipeline parallel size, fits on one GPU node (host variable C(gpu_count));
+    the model servers together fit the GPU nodes; the NodePorts of the enabled add-ons
+    (Grafana, dashboard, Ollama, vLLM, Open WebUI) are in the NodePort range and distinct.
+    These role settings are read from the first master's variables, falling back to
+    O(role_defaults).
   - Node networks come from the hosts' gathered facts when present (the preflight role
     runs the check again after gathering them), else from C(k8s_node_networks).
 options:
@@ -45,6 +51,12 @@ options:
         catches typos in inventories.
     type: list
     elements: str
+  role_defaults:
+    description:
+      - Defaults of the add-on roles (name to value), used for the role settings the
+        serving checks read (C(vllm_models), the C(*_node_port) variables, ...) where the
+        inventory sets none.
+    type: dict
 """
 
 EXAMPLES = r"""
@@ -80,7 +92,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aiinfra.k8s.plugins.plugin_utils._cluster_checks import check_cluster
+from ansible_collections.aiinfra.k8s.plugins.plugin_utils._cluster_checks import ROLE_SETTINGS, check_cluster
 from ansible_collections.aiinfra.k8s.plugins.plugin_utils._inventory import node_address
 from ansible_collections.aiinfra.k8s.plugins.plugin_utils._network import interface_networks, require_netaddr
 
@@ -94,10 +106,23 @@ def _host_model(name, hostvars):
     # Only the length of the VRRP password leaves this function (never the value).
     vrrp_pass = hv.get("keepalived_haproxy_auth_pass") or ""
     return {"address": address, "networks": interface_networks(facts) if facts else [],
-            "vrrp_pass_length": len(str(vrrp_pass))}
+            "vrrp_pass_length": len(str(vrrp_pass)), "gpu_count": hv.get("gpu_count")}
 
 
-def cluster_problems(settings, groups, hostvars, bundle_dir_exists=None, known=None):
+def _role_settings(groups, hostvars, defaults):
+    """The add-on roles' settings as the first master (where the add-ons run) sees them."""
+    masters = list(groups.get("masters") or [])
+    hv = hostvars[masters[0]] if masters and masters[0] in hostvars else {}
+    found = {}
+    for name in ROLE_SETTINGS:
+        if name in hv:
+            found[name] = hv[name]
+        elif name in defaults:
+            found[name] = defaults[name]
+    return found
+
+
+def cluster_problems(settings, groups, hostvars, bundle_dir_exists=None, known=None, role_defaults=None):
     if not isinstance(settings, Mapping):
         raise AnsibleFilterError("cluster_problems: input must be a mapping of k8s_* variables, got %s" % type(settings).__name__)
     if not isinstance(groups, Mapping) or not isinstance(hostvars, Mapping):
@@ -120,7 +145,8 @@ def cluster_problems(settings, groups, hostvars, bundle_dir_exists=None, known=N
         context["bundle_dir_exists"] = bool(bundle_dir_exists)
     if known:
         context["known"] = [str(x) for x in known]
-    return check_cluster(dict(settings), selected, hosts, context)
+    roles = _role_settings(groups, hostvars, dict(role_defaults or {}))
+    return check_cluster(dict(settings), selected, hosts, context, roles)
 
 
 class FilterModule(object):

@@ -6,8 +6,8 @@
 Internal API: used by the `cluster_problems` filter (playbooks/validate.yml and the
 preflight role); may change without notice.
 
-`check_cluster(settings, groups, hosts)` returns a list of problems. Each problem is
-a dict with:
+`check_cluster(settings, groups, hosts, context, roles)` returns a list of problems. Each
+problem is a dict with:
   severity: "error" (blocks the run) or "warning" (printed)
   where:    the variable(s) or host(s) at fault
   problem:  what is wrong, with the value found
@@ -38,12 +38,26 @@ VERSION_RE = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 MIN_MINOR = (1, 28)
 # kubeadm refuses service CIDRs larger than a /12 (20 host bits) for IPv4.
 MAX_SERVICE_HOST_BITS_V4 = 20
-GPU_ADDONS = ("k8s_gpu_operator_enabled", "k8s_ollama_enabled")
+GPU_ADDONS = ("k8s_gpu_operator_enabled", "k8s_ollama_enabled", "k8s_vllm_enabled")
 BOOL_SETTINGS = (
     "k8s_allow_even_masters", "k8s_kubelet_fail_cgroup_v1", "k8s_coredns_enabled",
     "k8s_nfs_csi_enabled", "k8s_gpu_operator_enabled", "k8s_monitoring_enabled",
-    "k8s_dashboard_enabled", "k8s_ollama_enabled",
+    "k8s_dashboard_enabled", "k8s_ollama_enabled", "k8s_vllm_enabled", "k8s_open_webui_enabled",
 )
+# Settings of the add-on roles the serving checks read (as the first master, where the
+# add-ons are installed from, sees them; a role default where the inventory sets none).
+ROLE_SETTINGS = (
+    "monitoring_grafana_node_port", "monitoring_dashboard_node_port", "ollama_node_port", "ollama_gpus",
+    "ollama_replicas", "vllm_models", "vllm_node_port", "open_webui_node_port", "gpu_operator_time_slicing_replicas",
+)
+# The NodePort range of kube-apiserver (--service-node-port-range, not changed by this collection).
+NODE_PORTS = (30000, 32767)
+# A vLLM model name becomes the Deployment and Service vllm-<name>: a DNS label of at most 40.
+VLLM_NAME_RE = re.compile(r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$")
+VLLM_SOURCES = ("model", "host_path", "claim")
+# vLLM flags the role sets from a model entry's fields.
+VLLM_MANAGED_FLAGS = ("--model", "--served-model-name", "--port", "--host", "--tensor-parallel-size", "-tp",
+                      "--pipeline-parallel-size", "-pp", "--max-model-len", "--dtype", "--api-key")
 
 
 class Problems(list):
@@ -296,6 +310,168 @@ def _check_addons(p, settings, groups):
                     "put the GPU hosts under gpu_nodes, or set %s: false" % name)
 
 
+def _whole(value, default=None):
+    """A whole number from an inventory value (an int or its string), else None; bools are not numbers."""
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _vllm_model(p, index, entry, base_port):
+    """Check one vllm_models entry; returns what the GPU and NodePort checks need."""
+    name = entry.get("name")
+    where = "vllm_models[%d] (%s)" % (index, name) if name else "vllm_models[%d]" % index
+    if not VLLM_NAME_RE.match(str(name or "")):
+        p.error(where, "model name %r is not a DNS label of at most 40 characters" % (name,),
+                "name the model with lowercase letters, digits and '-' (it names the Deployment vllm-<name>), "
+                "e.g. name: qwen-0-5b")
+    sources = [key for key in VLLM_SOURCES if entry.get(key)]
+    if not sources:
+        p.error(where, "the model has no source of weights",
+                "set one of model (a Hugging Face id, e.g. Qwen/Qwen2.5-0.5B-Instruct; offline the bundle's "
+                "models/hf/<name>/), host_path (a directory on every GPU node) or claim (+ path: a claim in the "
+                "vLLM namespace)")
+    elif len(sources) > 1:
+        p.error(where, "%s are all set; a model has one source of weights" % " and ".join(sources),
+                "keep one of model, host_path or claim")
+    tp = _whole(entry.get("tensor_parallel_size"), 1)
+    pp = _whole(entry.get("pipeline_parallel_size"), 1)
+    gpus = None
+    if tp is None or pp is None or tp < 1 or pp < 1:
+        p.error(where, "tensor_parallel_size %r and pipeline_parallel_size %r must be whole numbers of 1 or more" % (
+            entry.get("tensor_parallel_size", 1), entry.get("pipeline_parallel_size", 1)),
+            "set tensor_parallel_size to the GPUs each layer is split over (1, 2, 4 or 8)")
+    else:
+        gpus = _whole(entry.get("gpus"), tp * pp)
+        if gpus != tp * pp:
+            p.error(where, "gpus is %r but tensor_parallel_size %d x pipeline_parallel_size %d is %d: vLLM runs one "
+                    "worker per GPU of that product, so the pod would %s" % (
+                        entry.get("gpus"), tp, pp, tp * pp,
+                        "hold GPUs it never uses" if (gpus or 0) > tp * pp else "lack GPUs for its workers"),
+                    "remove gpus (it defaults to tensor_parallel_size x pipeline_parallel_size) or set it to %d" % (tp * pp))
+            gpus = None
+    flags = sorted({str(arg).split("=", 1)[0] for arg in entry.get("extra_args") or []} & set(VLLM_MANAGED_FLAGS))
+    if flags:
+        p.error(where, "extra_args sets %s, which the role sets from the entry" % ", ".join(flags),
+                "use the entry's fields instead (name, model, tensor_parallel_size, pipeline_parallel_size, "
+                "max_model_len, dtype; vllm_api_key for --api-key)")
+    replicas = _whole(entry.get("replicas"), 1)
+    port = entry.get("node_port")
+    if port is None and base_port is not None:
+        port = base_port + index
+    return {"where": where, "name": name, "gpus": gpus, "replicas": replicas if replicas and replicas > 0 else 0,
+            "node_port": port, "port_from": "node_port" if entry.get("node_port") is not None else "vllm_node_port + %d" % index}
+
+
+def _vllm_models(p, settings, roles):
+    if not _truthy(settings.get("k8s_vllm_enabled")) or "vllm_models" not in roles:
+        return []
+    models = roles["vllm_models"]
+    if not isinstance(models, list) or not models:
+        p.error("vllm_models", "k8s_vllm_enabled is true but vllm_models is %s" % (
+            "empty" if models in ([], None, "") else "not a list: %r" % (models,)),
+            "list the models to serve, e.g. vllm_models: [{name: qwen-0-5b, model: Qwen/Qwen2.5-0.5B-Instruct}] "
+            "(docs/ai.md), or set k8s_vllm_enabled: false")
+        return []
+    base = _whole(roles.get("vllm_node_port"))
+    checked = []
+    for index, entry in enumerate(models):
+        if not isinstance(entry, dict):
+            p.error("vllm_models[%d]" % index, "expected a mapping, found %r" % (entry,),
+                    "write each model as a mapping, e.g. {name: qwen-0-5b, model: Qwen/Qwen2.5-0.5B-Instruct}")
+            continue
+        checked.append(_vllm_model(p, index, entry, base))
+    names = [m["name"] for m in checked if m["name"]]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        p.error("vllm_models", "two entries are named %s" % name, "give every model its own name")
+    return checked
+
+
+def _check_gpu_fit(p, settings, groups, hosts, roles, models):
+    """Each replica on one GPU node; all replicas together within the GPUs of the GPU nodes."""
+    gpu_hosts = groups.get("gpu_nodes", [])
+    counts = {h: _whole(hosts.get(h, {}).get("gpu_count")) for h in gpu_hosts}
+    known = {h: c for h, c in counts.items() if c}
+    sized = [m for m in models if m["gpus"]]
+    if not sized or not gpu_hosts:
+        return
+    if not known:
+        p.warning("group gpu_nodes", "no GPU node sets gpu_count: the GPUs the vLLM models need cannot be checked",
+                  "set gpu_count (the node's expected nvidia.com/gpu count) on every host of gpu_nodes")
+        return
+    largest = max(known.values())
+    listing = ", ".join("%s: %d" % (h, c) for h, c in sorted(known.items()))
+    for m in sized:
+        if m["gpus"] > largest:
+            p.error(m["where"], "one replica needs %d GPUs on one node, but the GPU nodes have at most %d (gpu_count %s)" % (
+                m["gpus"], largest, listing),
+                "a replica runs on a single node: lower tensor_parallel_size (x pipeline_parallel_size) to at most %d, "
+                "or add a GPU node with %d GPUs" % (largest, m["gpus"]))
+    if len(known) < len(gpu_hosts):
+        return  # the total is unknown while a GPU node has no gpu_count
+    shares = max(1, _whole(roles.get("gpu_operator_time_slicing_replicas"), 1) or 1)
+    # (a replica that fits no node is reported above; it does not count again here)
+    demand = [("%s: %d x %d" % (m["where"], m["replicas"], m["gpus"]), m["replicas"] * m["gpus"])
+              for m in sized if m["replicas"] and m["gpus"] <= largest]
+    if _truthy(settings.get("k8s_ollama_enabled")):
+        gpus, replicas = _whole(roles.get("ollama_gpus"), 1), _whole(roles.get("ollama_replicas"), 1)
+        if gpus and replicas:
+            demand.append(("Ollama: %d x %d" % (replicas, gpus), replicas * gpus))
+    total = sum(known.values()) * shares
+    wanted = sum(n for _label, n in demand)
+    if wanted > total:
+        p.error("vllm_models", "the model servers ask for %d GPUs (replicas x GPUs: %s) but the GPU nodes offer %d (%s%s)" % (
+            wanted, "; ".join(label for label, _n in demand), total, listing,
+            ", x %d time-slicing" % shares if shares > 1 else ""),
+            "lower replicas or GPUs, park a model with replicas: 0, or add GPU nodes; pods beyond the GPUs stay Pending")
+
+
+def _check_node_ports(p, settings, roles, models):
+    """Every enabled add-on's NodePort inside the NodePort range, none shared."""
+    wanted = []
+
+    def add(switches, name, owner):
+        if all(_truthy(settings.get(s)) for s in switches) and roles.get(name) is not None:
+            wanted.append((name, owner, roles[name]))
+    add(["k8s_monitoring_enabled"], "monitoring_grafana_node_port", "Grafana")
+    add(["k8s_monitoring_enabled", "k8s_dashboard_enabled"], "monitoring_dashboard_node_port", "kubernetes-dashboard")
+    add(["k8s_ollama_enabled"], "ollama_node_port", "Ollama")
+    add(["k8s_open_webui_enabled"], "open_webui_node_port", "Open WebUI")
+    wanted += [(m["where"], "vLLM model %s (%s)" % (m["name"], m["port_from"]), m["node_port"])
+               for m in models if m["node_port"] is not None]
+    used = {}
+    for where, owner, value in wanted:
+        port = _whole(value)
+        if port is None or not NODE_PORTS[0] <= port <= NODE_PORTS[1]:
+            p.error(where, "%s's NodePort %r is outside the NodePort range %d-%d" % (owner, value, NODE_PORTS[0], NODE_PORTS[1]),
+                    "choose a free port between %d and %d" % NODE_PORTS)
+            continue
+        used.setdefault(port, []).append((where, owner))
+    for port, owners in sorted(used.items()):
+        if len(owners) > 1:
+            free = next((n for n in range(port + 1, NODE_PORTS[1] + 1) if n not in used), None)
+            p.error(", ".join(w for w, _o in owners), "%s %s use NodePort %d" % (
+                " and ".join(o for _w, o in owners), "both" if len(owners) == 2 else "all", port),
+                    "give each its own NodePort in %d-%d%s" % (
+                        NODE_PORTS[0], NODE_PORTS[1], ", e.g. %d (free)" % free if free else ""))
+
+
+def _check_serving(p, settings, groups, hosts, roles):
+    """vLLM models, the GPUs they need, and the NodePorts of every add-on."""
+    models = _vllm_models(p, settings, roles)
+    _check_gpu_fit(p, settings, groups, hosts, roles, models)
+    _check_node_ports(p, settings, roles, models)
+    if _truthy(settings.get("k8s_open_webui_enabled")) and not (
+            _truthy(settings.get("k8s_ollama_enabled")) or _truthy(settings.get("k8s_vllm_enabled"))):
+        p.warning("k8s_open_webui_enabled", "Open WebUI is enabled but neither Ollama nor vLLM is: it has no model to offer",
+                  "set k8s_ollama_enabled or k8s_vllm_enabled (with vllm_models) too, or connect it yourself (open_webui_env)")
+
+
 def _check_mirrors_and_proxy(p, settings):
     mirrors = settings.get("k8s_registry_mirrors")
     if mirrors in (None, ""):
@@ -334,13 +510,16 @@ def _check_unknown(p, settings, known):
                 "group_vars/all.yml and roles/common/defaults/main/" % hint)
 
 
-def check_cluster(settings, groups, hosts, context=None):
+def check_cluster(settings, groups, hosts, context=None, roles=None):
     """Validate cluster settings, inventory groups and host addresses.
 
     settings: dict of k8s_* variables; groups: dict group -> list of host names;
-    hosts: dict host -> {"address": str, "networks": [cidr, ...] (optional)};
+    hosts: dict host -> {"address": str, "networks": [cidr, ...] (optional),
+    "gpu_count": int (GPU nodes, optional)};
     context: {"bundle_dir_exists": bool, "known": [names of every k8s_* variable the
-    collection defines]} and other controller-side observations.
+    collection defines]} and other controller-side observations;
+    roles: the add-on roles' settings of ROLE_SETTINGS (NodePorts, vllm_models, ...);
+    a name that is absent is not checked.
     """
     context = context or {}
     p = Problems()
@@ -364,6 +543,7 @@ def check_cluster(settings, groups, hosts, context=None):
     _check_vip(p, settings, groups, hosts, addresses, pod, svc, node_networks)
     _check_install(p, settings, context)
     _check_addons(p, settings, groups)
+    _check_serving(p, settings, groups, hosts, roles or {})
     _check_mirrors_and_proxy(p, settings)
     return list(p)
 

@@ -227,3 +227,154 @@ def test_renamed_variable_says_what_replaces_it():
     assert problem["where"] == "k8s_calico_enabled"
     assert "replaced by k8s_cni" in problem["problem"] and problem["fix"].startswith("remove k8s_calico_enabled")
 
+
+
+# ---- serving add-ons: vLLM models, their GPUs, every add-on's NodePort ------------------------
+
+# The add-on roles' defaults, as playbooks/validate.yml passes them (role_defaults).
+ROLE_DEFAULTS = {
+    "monitoring_grafana_node_port": 30300, "monitoring_dashboard_node_port": 30443, "ollama_node_port": 31434,
+    "ollama_gpus": 1, "ollama_replicas": 1, "vllm_models": [], "vllm_node_port": 30800, "open_webui_node_port": 30080,
+    "gpu_operator_time_slicing_replicas": 0,
+}
+QWEN = {"name": "qwen", "model": "Qwen/Qwen2.5-0.5B-Instruct"}
+LLAMA = {"name": "llama", "host_path": "/data/llama", "tensor_parallel_size": 4}
+
+
+def serve(models, settings=None, roles=None, hosts=None, groups=None):
+    """check_cluster with vLLM on, monitoring and the dashboard on, gpu1 holding 8 GPUs."""
+    s = copy.deepcopy(BASE_SETTINGS)
+    s.update({"k8s_vllm_enabled": True, "k8s_monitoring_enabled": True, "k8s_dashboard_enabled": True})
+    s.update(settings or {})
+    r = dict(ROLE_DEFAULTS, vllm_models=copy.deepcopy(models))
+    r.update(roles or {})
+    h = copy.deepcopy(BASE_HOSTS)
+    h["gpu1"]["gpu_count"] = 8
+    h.update(hosts or {})
+    g = copy.deepcopy(BASE_GROUPS)
+    g.update(groups or {})
+    return check_cluster(s, g, h, None, r)
+
+
+def test_serving_stack_on_the_seed_topology_is_valid():
+    models = [QWEN, LLAMA, {"name": "mistral", "claim": "team-models", "path": "Mistral-7B", "tensor_parallel_size": 2,
+                            "node_port": 31000}]
+    assert serve(models, {"k8s_ollama_enabled": True, "k8s_open_webui_enabled": True}) == []
+
+
+@pytest.mark.parametrize("models,settings,roles,where,fragment,fix", [
+    # a model entry without a source of weights
+    ([{"name": "qwen", "tensor_parallel_size": 1}], None, None,
+     "vllm_models[0] (qwen)", "the model has no source of weights", "set one of model (a Hugging Face id"),
+    ([dict(QWEN, host_path="/data/qwen")], None, None,
+     "vllm_models[0] (qwen)", "model and host_path are all set", "keep one of model, host_path or claim"),
+    ([dict(QWEN, name="Qwen2.5_0.5B")], None, None,
+     "vllm_models[0] (Qwen2.5_0.5B)", "'Qwen2.5_0.5B' is not a DNS label", "e.g. name: qwen-0-5b"),
+    ([QWEN, dict(LLAMA, name="qwen")], None, None, "vllm_models", "two entries are named qwen", "its own name"),
+    ([], None, None, "vllm_models", "k8s_vllm_enabled is true but vllm_models is empty", "list the models to serve"),
+    (["qwen"], None, None, "vllm_models[0]", "expected a mapping, found 'qwen'", "write each model as a mapping"),
+    # tensor parallel size against the GPUs of a replica
+    ([dict(LLAMA, gpus=2)], None, None, "vllm_models[0] (llama)",
+     "gpus is 2 but tensor_parallel_size 4 x pipeline_parallel_size 1 is 4", "or set it to 4"),
+    ([dict(LLAMA, gpus=8)], None, None, "vllm_models[0] (llama)", "hold GPUs it never uses", "remove gpus"),
+    ([dict(LLAMA, tensor_parallel_size=0)], None, None, "vllm_models[0] (llama)",
+     "must be whole numbers of 1 or more", "tensor_parallel_size"),
+    ([dict(LLAMA, extra_args=["--tensor-parallel-size=2", "--enforce-eager"])], None, None, "vllm_models[0] (llama)",
+     "extra_args sets --tensor-parallel-size", "use the entry's fields"),
+    # GPUs of a replica against the GPU count of the GPU nodes
+    ([dict(LLAMA, tensor_parallel_size=16)], None, None, "vllm_models[0] (llama)",
+     "one replica needs 16 GPUs on one node, but the GPU nodes have at most 8 (gpu_count gpu1: 8)",
+     "lower tensor_parallel_size (x pipeline_parallel_size) to at most 8"),
+    ([dict(LLAMA, tensor_parallel_size=2, pipeline_parallel_size=8)], None, None, "vllm_models[0] (llama)",
+     "one replica needs 16 GPUs", "or add a GPU node with 16 GPUs"),
+    # NodePorts: against the other add-ons of this collection, each other and the range
+    ([dict(QWEN, node_port=31434)], {"k8s_ollama_enabled": True}, None, "ollama_node_port, vllm_models[0] (qwen)",
+     "Ollama and vLLM model qwen (node_port) both use NodePort 31434", "e.g. 31435 (free)"),
+    ([QWEN, LLAMA], None, {"vllm_node_port": 30299}, "monitoring_grafana_node_port, vllm_models[1] (llama)",
+     "Grafana and vLLM model llama (vllm_node_port + 1) both use NodePort 30300", "give each its own NodePort"),
+    ([QWEN], {"k8s_open_webui_enabled": True}, {"open_webui_node_port": 30443},
+     "monitoring_dashboard_node_port, open_webui_node_port", "kubernetes-dashboard and Open WebUI both use NodePort 30443",
+     "in 30000-32767"),
+    ([QWEN, dict(LLAMA, node_port=30800)], None, None, "vllm_models[0] (qwen), vllm_models[1] (llama)",
+     "both use NodePort 30800", "e.g. 30801 (free)"),
+    ([QWEN], None, {"vllm_node_port": 8000}, "vllm_models[0] (qwen)",
+     "vLLM model qwen (vllm_node_port + 0)'s NodePort 8000 is outside the NodePort range 30000-32767",
+     "choose a free port between 30000 and 32767"),
+    ([QWEN], {"k8s_open_webui_enabled": True}, {"open_webui_node_port": "web"}, "open_webui_node_port",
+     "Open WebUI's NodePort 'web' is outside the NodePort range", "between 30000 and 32767"),
+])
+def test_serving_single_problem(models, settings, roles, where, fragment, fix):
+    problem = only_error(serve(models, settings, roles))
+    assert problem["where"] == where
+    assert fragment in problem["problem"], problem["problem"]
+    assert fix in problem["fix"], problem["fix"]
+
+
+def test_all_model_servers_together_must_fit_the_gpu_nodes():
+    models = [dict(LLAMA, name="a"), dict(LLAMA, name="b", replicas=2)]
+    problem = only_error(serve(models, {"k8s_ollama_enabled": True}))
+    assert problem["where"] == "vllm_models"
+    assert problem["problem"] == ("the model servers ask for 13 GPUs (replicas x GPUs: vllm_models[0] (a): 1 x 4; "
+                                  "vllm_models[1] (b): 2 x 4; Ollama: 1 x 1) but the GPU nodes offer 8 (gpu1: 8)")
+    assert "replicas: 0" in problem["fix"]
+    # a parked model (replicas 0) holds no GPU; time-slicing multiplies what the nodes offer
+    assert serve([dict(LLAMA, name="a"), dict(LLAMA, name="b", replicas=0)], {"k8s_ollama_enabled": True}) == []
+    assert serve(models, {"k8s_ollama_enabled": True}, {"gpu_operator_time_slicing_replicas": 2}) == []
+
+
+def test_gpus_spread_over_several_nodes():
+    # two 4-GPU nodes: a 4-GPU replica fits one, an 8-GPU replica fits none even though 8 GPUs exist
+    hosts = {"gpu1": {"address": "192.0.2.225", "gpu_count": 4}, "gpu2": {"address": "192.0.2.226", "gpu_count": 4}}
+    groups = {"gpu_nodes": ["gpu1", "gpu2"]}
+    assert serve([dict(LLAMA, replicas=2)], hosts=hosts, groups=groups) == []
+    problem = only_error(serve([dict(LLAMA, tensor_parallel_size=8)], hosts=hosts, groups=groups))
+    assert "at most 4 (gpu_count gpu1: 4, gpu2: 4)" in problem["problem"]
+
+
+def test_without_gpu_count_the_gpu_check_is_a_warning():
+    problems = serve([LLAMA], hosts={"gpu1": {"address": "192.0.2.225"}})
+    assert errors(problems) == []
+    assert [(p["severity"], p["where"]) for p in problems] == [("warning", "group gpu_nodes")]
+    assert "set gpu_count" in problems[0]["fix"]
+
+
+def test_total_unknown_while_a_gpu_node_lacks_gpu_count():
+    # gpu2's GPUs are unknown: only the per-replica check runs
+    hosts = {"gpu2": {"address": "192.0.2.226"}}
+    assert serve([dict(LLAMA, replicas=3)], hosts=hosts, groups={"gpu_nodes": ["gpu1", "gpu2"]}) == []
+
+
+def test_disabled_add_ons_are_not_checked():
+    # vLLM off: its models are not looked at; dashboard off: its NodePort is free for Open WebUI
+    assert serve([{"name": "Broken!"}], {"k8s_vllm_enabled": False}) == []
+    assert serve([QWEN], {"k8s_dashboard_enabled": False, "k8s_open_webui_enabled": True},
+                 {"open_webui_node_port": 30443}) == []
+
+
+def test_values_from_extra_vars_arrive_as_strings():
+    models = [dict(LLAMA, tensor_parallel_size="4", gpus="4", node_port="30900")]
+    assert serve(models, roles={"vllm_node_port": "30800"}) == []
+
+
+def test_vllm_needs_gpu_nodes():
+    problems = serve([QWEN], {"k8s_gpu_operator_enabled": False}, groups={"gpu_nodes": []})
+    assert only_error(problems)["where"] == "k8s_vllm_enabled"
+
+
+def test_open_webui_without_a_model_server_is_a_warning():
+    problems = serve([], {"k8s_vllm_enabled": False, "k8s_open_webui_enabled": True})
+    assert errors(problems) == []
+    assert [p["where"] for p in problems] == ["k8s_open_webui_enabled"]
+
+
+def test_serving_checks_need_the_role_settings():
+    # callers that pass no role settings (roles=None) get no serving problems
+    settings = dict(BASE_SETTINGS, k8s_vllm_enabled=True)
+    assert check_cluster(settings, copy.deepcopy(BASE_GROUPS), copy.deepcopy(BASE_HOSTS)) == []
+
+
+def test_three_add_ons_on_one_nodeport():
+    problem = only_error(serve([dict(QWEN, node_port=30300)], {"k8s_open_webui_enabled": True},
+                               {"open_webui_node_port": 30300}))
+    assert problem["where"] == "monitoring_grafana_node_port, open_webui_node_port, vllm_models[0] (qwen)"
+    assert problem["problem"] == "Grafana and Open WebUI and vLLM model qwen (node_port) all use NodePort 30300"
