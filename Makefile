@@ -15,7 +15,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 SCENARIOS ?=
 PLAYBOOK_ARGS ?=
 
-.PHONY: help deps deps-test deploy validate lint sanity unit integration galaxy harness molecule test clean \
+.PHONY: help deps deps-test deploy validate lint sanity unit integration galaxy harness phase-plays molecule test clean \
 	sandbox sandbox-down sandbox-e2e sandbox-test ee-context runner-test
 
 help: ## list targets
@@ -66,6 +66,9 @@ harness: deps ## Debian packages, Docker engine, node images, test bundle (Molec
 	tests/harness/docker.sh
 	tests/harness/node_image.sh
 	tests/harness/test_bundle.sh
+
+phase-plays: deps-test harness ## every phase playbook against a bare inventory (check mode, one node container)
+	pytest -q tests/containers
 
 molecule: deps-test harness ## every Molecule scenario (or SCENARIOS="a b")
 	tests/harness/molecule.sh $(SCENARIOS)

@@ -2,7 +2,8 @@
 # `make test`: everything CI runs, in two lanes that run side by side.
 #
 #   static lane     lint, sanity, unit, integration, galaxy, ee-context   (controller only)
-#   container lane  Docker engine, node images, test bundle, then the Molecule
+#   container lane  Docker engine, node images, test bundle, then the phase playbooks
+#                   against a bare inventory (tests/containers), the Molecule
 #                   scenarios (MOLECULE_JOBS at a time, default 2), then sandbox-test,
 #                   then runner-test (AWX-style ansible-runner jobs; uses sandbox-test's bundle)
 #
@@ -66,6 +67,7 @@ say "static lane started (lint, sanity, unit, integration, galaxy, ee-context; l
 
 container_lane() {
   if step containers harness "$MAKE" --no-print-directory harness; then
+    step containers phase-plays pytest -q tests/containers
     step containers molecule tests/harness/molecule.sh "${scenarios[@]}"
     step containers sandbox-test tests/harness/sandbox_test.sh
     step containers runner-test pytest -q tests/awx/test_runner.py

@@ -101,3 +101,27 @@ def test_site_imports_existing_phase_playbooks():
     assert imports[0] == "preflight.yml"
     for name in imports:
         assert os.path.exists(os.path.join(ROOT, "playbooks", name)), name
+
+
+def phase_plays():
+    """(playbook, play) of every phase playbook that site.yml imports."""
+    for entry in load(os.path.join(ROOT, "playbooks", "site.yml")):
+        name = entry["ansible.builtin.import_playbook"]
+        for play in load(os.path.join(ROOT, "playbooks", name)):
+            yield name, play
+
+
+@pytest.mark.parametrize("playbook,play", list(phase_plays()), ids=lambda x: x if isinstance(x, str) else x["name"])
+def test_phase_plays_see_the_defaults_and_include_roles_only_when_chosen(playbook, play):
+    """A play whose own expressions use a cluster variable loads the common role (defaults
+    only) so that an inventory setting nothing but hosts and groups works; a role that runs
+    only under a condition is include_role'd, never listed under `roles:` with `when:`
+    (ansible-core templates a static role's delegate_to before its condition)."""
+    roles = play.get("roles") or []
+    assert not [r for r in roles if isinstance(r, dict) and "when" in r], \
+        "%s / %s: roles: entries with when: (use include_role with when)" % (playbook, play["name"])
+    own = yaml.safe_dump({k: play.get(k) for k in ("pre_tasks", "tasks", "vars", "post_tasks")})
+    names = {(r["role"] if isinstance(r, dict) else r) for r in roles}
+    if re.search(r"\bk8s_[a-z_]+", own) and play.get("hosts") != "localhost":
+        assert "aiinfra.k8s.common" in names or names & {"aiinfra.k8s.preflight"}, \
+            "%s / %s uses k8s_* variables but does not load aiinfra.k8s.common" % (playbook, play["name"])
