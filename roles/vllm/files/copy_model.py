@@ -22,6 +22,7 @@ import json
 import os
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -66,8 +67,10 @@ def fetch(url, target, sha256, timeout, attempts=3):
                     digest.update(chunk)
                     out.write(chunk)
                     size += len(chunk)
-        except OSError as exc:  # URLError, HTTPError, timeouts and disk errors are all OSErrors
-            last = "%s (attempt %d of %d)" % (exc, attempt, attempts)
+        except OSError as exc:  # HTTPError, URLError, timeouts and disk errors are all OSErrors
+            last = "%s from %s (attempt %d of %d)" % (exc, url, attempt, attempts)
+            if isinstance(exc, urllib.error.HTTPError) and exc.code < 500:
+                break  # the server has no such file: asking again will not help
             time.sleep(min(2 * attempt, 10))
             continue
         if digest.hexdigest() != sha256:
