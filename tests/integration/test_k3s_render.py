@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -45,6 +46,9 @@ CASES = {
         "k3s_agent_config": {"snapshotter": "native"},
     }),
     "k3s-novip": ("inventories/k3s", {"k8s_api_vip": ""}),
+    "k3s-proxy": ("inventories/k3s", {"k8s_http_proxy": "http://proxy.example:3128",
+                                      "k8s_https_proxy": "http://proxy.example:3128",
+                                      "k8s_no_proxy": [".example.internal"]}),
 }
 
 
@@ -171,3 +175,20 @@ def test_without_vip_agents_register_with_the_first_server(rendered):
         assert found[agent]["server"] == "https://192.0.2.125:6443"
     assert "192.0.2.1" not in found["master1"]["tls-san"]
     assert "kube-apiserver-arg" not in found["master1"]
+
+
+def test_proxy_reaches_k3s_with_the_full_no_proxy(rendered):
+    """k3s's proxy settings live in a drop-in the role renders on every run (0.1.0 passed a
+    short NO_PROXY, without the nodes or the VIP, to the install script once, behind
+    `creates:`, so a proxy change never reached k3s): NO_PROXY holds every node, the VIP,
+    the pod and service networks, the cluster domain and k8s_no_proxy."""
+    for host in SERVERS + AGENTS:
+        dropin = rendered["k3s-proxy"]["%s/20-aiinfra-proxy.conf" % host]
+        env = dict(re.findall(r'"([A-Z_]+)=([^"]*)"', dropin))
+        assert env["HTTP_PROXY"] == env["HTTPS_PROXY"] == "http://proxy.example:3128", host
+        no_proxy = env["NO_PROXY"].split(",")
+        assert set(no_proxy) >= {"192.0.2.125", "192.0.2.7", "192.0.2.159", "192.0.2.30", "192.0.2.225",
+                                 "192.0.2.1", "10.244.0.0/16", "10.96.0.0/12", ".cluster.local", ".svc",
+                                 "localhost", ".example.internal"}, host
+    assert not [n for n in rendered["k3s"] if n.endswith("20-aiinfra-proxy.conf")]  # no proxy, no drop-in
+

@@ -53,6 +53,8 @@ CASES = {
         "kubeadm_init_ignore_preflight_errors": ["NumCPU"],
         "kubeadm_init_gpu_node_taints": [{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}],
         "kubeadm_init_control_plane_taints": [],
+        "k8s_http_proxy": "http://proxy.example:3128",
+        "k8s_no_proxy": [".example.internal"],
     }),
     # Kubernetes before 1.31: kubeadm.k8s.io/v1beta3, extra args as maps
     "single-v1beta3": ("inventories/single", {
@@ -349,6 +351,13 @@ def test_options_reach_the_right_fields(rendered):
     gpu = by_kind(files["gpu1/kubeadm-join.yaml"])["JoinConfiguration"]["nodeRegistration"]
     assert gpu["taints"] == [{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}]
     assert "EnvironmentFile=-/etc/sysconfig/kubelet" in files["master1/10-kubeadm.conf"]
+    # kubelet's proxy drop-in, next to its unit: the common NO_PROXY (nodes, VIP, networks)
+    dropin = files["gpu1/20-aiinfra-proxy.conf"]
+    assert 'Environment="HTTP_PROXY=http://proxy.example:3128"' in dropin
+    no_proxy = re.search(r'"NO_PROXY=([^"]*)"', dropin).group(1).split(",")
+    assert set(no_proxy) >= {"192.0.2.1", "192.0.2.125", "192.0.2.7", "192.0.2.159", "192.0.2.225",
+                             "10.244.0.0/16", "10.96.0.0/12", ".example.internal"}
+    assert not [n for n in rendered["ha"] if n.endswith("20-aiinfra-proxy.conf")]  # no proxy, no drop-in
 
 
 def test_before_1_31_the_config_is_v1beta3_with_maps(rendered):

@@ -125,3 +125,40 @@ def test_phase_plays_see_the_defaults_and_include_roles_only_when_chosen(playboo
     if re.search(r"\bk8s_[a-z_]+", own) and play.get("hosts") != "localhost":
         assert "aiinfra.k8s.common" in names or names & {"aiinfra.k8s.preflight"}, \
             "%s / %s uses k8s_* variables but does not load aiinfra.k8s.common" % (playbook, play["name"])
+
+
+# Derived values live in roles/common/vars/main.yml only (_common_node_addresses,
+# _common_node_address, _common_api_endpoint, _common_api_cert_sans, _common_no_proxy): a role or playbook that
+# computes one again drifts from the others (0.1.0's k3s NO_PROXY lacked the nodes and
+# the VIP). Each pattern is how such a computation starts.
+REDERIVED = {
+    "node address": re.compile(r"\]\s*\[\s*'k8s_node_address'\s*\]|attribute='k8s_node_address'|"
+                               r"'extract',\s*hostvars,\s*'k8s_node_address'|\.k8s_node_address\b|"
+                               r"^\s*[^#\n]*\bk8s_node_address\s*\|\s*default|aiinfra\.k8s\.node_addresses\b", re.M),
+    "NO_PROXY list": re.compile(r"'\.svc'"),
+    "API endpoint or certificate names": re.compile(r"k8s_api_vip\s*~\s*':'|k8s_api_port\s+if\b|"
+                                                    r"\bif\s*\(?\s*k8s_api_vip\s*\|\s*length\s*>\s*0\s*\)?\s*else"),
+}
+DERIVED_HOME = os.path.join("roles", "common", "vars", "main.yml")
+
+
+def expression_files():
+    patterns = ["roles/*/tasks/*.yml", "roles/*/templates/*.j2", "roles/*/vars/*.yml", "roles/*/defaults/**/*.yml",
+                "roles/*/handlers/*.yml", "playbooks/*.yml", "sandbox/*.yml", "sandbox/*.j2"]
+    for pattern in patterns:
+        for path in sorted(glob.glob(os.path.join(ROOT, pattern), recursive=True)):
+            rel = os.path.relpath(path, ROOT)
+            if rel != DERIVED_HOME:
+                yield rel
+
+
+def test_derived_values_are_computed_once():
+    found = []
+    for rel in expression_files():
+        with open(os.path.join(ROOT, rel)) as handle:
+            text = handle.read()
+        for what, pattern in REDERIVED.items():
+            for match in pattern.finditer(text):
+                line = text.count("\n", 0, match.start()) + 1
+                found.append("%s:%d re-derives the %s (%r); use the common role's value" % (rel, line, what, match.group(0)))
+    assert not found, "\n".join(found)
