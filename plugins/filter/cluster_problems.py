@@ -19,12 +19,12 @@ description:
     without GPU nodes; hosts listed in groups that exclude each other; duplicate node
     addresses; registry mirror and proxy syntax; a VRRP password (its length only) on
     every lb host when a VIP is set.
-  - Serving add-ons: every vLLM model has one source of weights, a valid name, GPUs equal
-    to tensor x pipeline parallel size, fits on one GPU node (host variable C(gpu_count));
-    the model servers together fit the GPU nodes; the NodePorts of the enabled add-ons
-    (Grafana, dashboard, Ollama, vLLM, Open WebUI) are in the NodePort range and distinct.
-    These role settings are read from the first master's variables, falling back to
-    O(role_defaults).
+  - For the serving add-ons, every vLLM model has one source of weights, a valid name, GPUs
+    equal to tensor x pipeline parallel size and fits on one GPU node (host variable
+    C(gpu_count)); the model servers together fit the GPU nodes; the NodePorts of the
+    enabled add-ons (Grafana, dashboard, Ollama, vLLM, Open WebUI) are in the NodePort range
+    and distinct. These role settings are read from the first master's variables, falling
+    back to O(role_defaults).
   - Node networks come from the hosts' gathered facts when present (the preflight role
     runs the check again after gathering them), else from C(k8s_node_networks).
 options:

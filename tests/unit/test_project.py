@@ -162,3 +162,11 @@ def test_derived_values_are_computed_once():
                 line = text.count("\n", 0, match.start()) + 1
                 found.append("%s:%d re-derives the %s (%r); use the common role's value" % (rel, line, what, match.group(0)))
     assert not found, "\n".join(found)
+
+
+def test_architecture_role_table_matches_the_tree():
+    with open(os.path.join(ROOT, "docs", "architecture.md")) as handle:
+        text = handle.read()
+    table = text.split("## Roles", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^\| `([a-z0-9_]+)` \|", table, re.M)
+    assert sorted(listed) == ROLES, "docs/architecture.md ## Roles lists %s, roles/ has %s" % (sorted(listed), ROLES)
