@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Internal: host checks of the preflight role (pure Python).
 
-Internal API: used by the filters in plugins/filter/host_checks.py; may change
-without notice.
+Internal API: used by the filters host_problems, host_duplicates, host_problems_report and
+_preflight_probe (plugins/filter/); may change without notice.
 
 Problems have the shape used by _cluster_checks: a dict with
   severity: "error" (blocks the run) or "warning" (printed)

@@ -81,25 +81,15 @@ def contains(network, address):
     return addr.version == net.version and net.first <= int(addr) <= net.last
 
 
-def usable_addresses(network):
-    """Number of host addresses: IPv4 excludes network and broadcast except /31, /32."""
-    net = network if not isinstance(network, str) else parse_network(network, strict=False)
-    if net.version == 4 and net.prefixlen < 31:
-        return net.size - 2
-    return net.size
-
-
-def interface_networks(ansible_facts):
-    """Networks (CIDR strings) of every IPv4 address in gathered facts.
+def _ipv4_entries(ansible_facts):
+    """(interface, address, netmask) of every IPv4 address in gathered facts.
 
     Reads `ansible_facts['interfaces']` and the per-interface entries
     (`ansible_facts[<iface>]['ipv4']` and `ipv4_secondaries`), as the setup module
-    returns them. Loopback is skipped.
+    returns them.
     """
-    require_netaddr()
-    result = []
     if not isinstance(ansible_facts, dict):
-        return result
+        return
     for iface in ansible_facts.get("interfaces") or []:
         data = ansible_facts.get(iface.replace("-", "_")) or ansible_facts.get(iface) or {}
         if not isinstance(data, dict):
@@ -113,12 +103,28 @@ def interface_networks(ansible_facts):
         entries.extend(data.get("ipv4_secondaries") or [])
         for entry in entries:
             address, netmask = entry.get("address"), entry.get("netmask")
-            if not address or not netmask:
-                continue
-            net = netaddr.IPNetwork("%s/%s" % (address, netmask))
-            if net.ip.is_loopback():
-                continue
-            cidr = "%s/%d" % (net.network, net.prefixlen)
-            if cidr not in result:
-                result.append(cidr)
+            if address and netmask:
+                yield iface, address, netmask
+
+
+def interface_networks(ansible_facts):
+    """Networks (CIDR strings) of every IPv4 address in gathered facts; loopback is skipped."""
+    require_netaddr()
+    result = []
+    for dummy, address, netmask in _ipv4_entries(ansible_facts):
+        net = netaddr.IPNetwork("%s/%s" % (address, netmask))
+        if net.ip.is_loopback():
+            continue
+        cidr = "%s/%d" % (net.network, net.prefixlen)
+        if cidr not in result:
+            result.append(cidr)
     return result
+
+
+def interface_for_address(ansible_facts, address):
+    """Name of the first interface with an IPv4 network that contains `address`."""
+    target = parse_address(address)
+    for iface, own, netmask in _ipv4_entries(ansible_facts):
+        if contains(parse_network("%s/%s" % (own, netmask), strict=False), target):
+            return iface
+    raise ValueError("no interface has an IPv4 network containing %s" % address)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aiinfra.k8s.plugins.filter.bundle import FilterModule, bundle_image_path, bundle_plan
+from ansible_collections.aiinfra.k8s.plugins.filter.bundle_image_path import FilterModule as ImagePathModule, bundle_image_path
+from ansible_collections.aiinfra.k8s.plugins.filter.bundle_plan import FilterModule as PlanModule, bundle_plan
 
 CATALOGUE = {
     "kubeadm": {"version": "1.34.3", "url": "https://dl.k8s.io/release/v1.34.3/bin/linux/amd64/kubeadm",
@@ -17,8 +18,9 @@ CATALOGUE = {
 }
 
 
-def test_filters_registered():
-    assert set(FilterModule().filters()) == {"bundle_plan", "bundle_image_path"}
+def test_each_file_registers_its_own_filter():
+    assert PlanModule().filters() == {"bundle_plan": bundle_plan}
+    assert ImagePathModule().filters() == {"bundle_image_path": bundle_image_path}
 
 
 def test_plan_lists_artifacts_and_images_sorted_by_path():

@@ -34,15 +34,9 @@ def test_contains(network, address, expected):
     assert net.contains(network, address) is expected
 
 
-@pytest.mark.parametrize("network,count", [
-    ("10.96.0.0/12", 2 ** 20 - 2),
-    ("192.0.2.0/24", 254),
-    ("192.0.2.0/31", 2),
-    ("192.0.2.7/32", 1),
-    ("2001:db8::/120", 256),
-])
-def test_usable_addresses(network, count):
-    assert net.usable_addresses(network) == count
+def test_overlaps_needs_networks():
+    with pytest.raises(ValueError, match="is not a CIDR"):
+        net.overlaps("10.0.0.0", "10.0.0.0/8")
 
 
 @pytest.mark.parametrize("value,message", [
@@ -84,3 +78,22 @@ def test_interface_networks_secondary_addresses():
 def test_interface_networks_without_facts():
     assert net.interface_networks({}) == []
     assert net.interface_networks(None) == []
+
+
+@pytest.mark.parametrize("address,iface", [("192.0.2.1", "eth0"), ("172.17.5.5", "docker0")])
+def test_interface_for_address(address, iface):
+    with open(FACTS) as handle:
+        facts = json.load(handle)
+    assert net.interface_for_address(facts, address) == iface
+
+
+def test_interface_for_address_secondary_network():
+    facts = {"interfaces": ["eth0"], "eth0": {
+        "ipv4": {"address": "192.0.2.10", "netmask": "255.255.255.0"},
+        "ipv4_secondaries": [{"address": "198.51.100.5", "netmask": "255.255.255.128"}]}}
+    assert net.interface_for_address(facts, "198.51.100.100") == "eth0"
+
+
+def test_interface_for_address_no_match():
+    with pytest.raises(ValueError, match="no interface has an IPv4 network containing 198.51.100.1"):
+        net.interface_for_address({}, "198.51.100.1")

@@ -1,9 +1,75 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, aiinfra.k8s contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Offline bundle filters for aiinfra.k8s. Documentation: one YAML file per filter next
-to this file (bundle_plan.yml, bundle_image_path.yml)."""
 from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: bundle_plan
+short_description: List the files of an aiinfra.k8s offline bundle
+version_added: 0.1.0
+author: aiinfra.k8s contributors
+description:
+  - Turns catalogue keys (of C(k8s_artifacts) merged with C(k8s_artifacts_extra)) and
+    image references into the list of files the offline bundle holds, one dict per file.
+  - Images are stored as C(images/<reference with '/', ':' and '@' replaced by '_'>.tar);
+    the version recorded for an image is its tag. References need a tag and no digest.
+  - Fails on unknown keys, entries without C(url), C(path) or C(version), paths that
+    leave the bundle, checksums that are not C(sha256:), and two files claiming the same
+    path.
+options:
+  _input:
+    description: The artifact catalogue (key to C({version, url, checksum, path})).
+    type: dict
+    required: true
+  keys:
+    description: Catalogue keys to include.
+    type: list
+    elements: str
+    required: true
+  images:
+    description: Image references to include.
+    type: list
+    elements: str
+    default: []
+seealso:
+  - module: aiinfra.k8s.bundle_manifest
+  - module: aiinfra.k8s.bundle_verify
+"""
+
+EXAMPLES = r"""
+- name: What the bundle must hold
+  ansible.builtin.set_fact:
+    bundle_files: "{{ k8s_artifacts | aiinfra.k8s.bundle_plan(['containerd'], ['registry.k8s.io/pause:3.10.1']) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: One dict per bundle file, sorted by path.
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: Path relative to the bundle directory.
+      type: str
+    name:
+      description: The catalogue key, or the image reference.
+      type: str
+    kind:
+      description: C(artifact) or C(image).
+      type: str
+    version:
+      description: The catalogue entry's version, or the image's tag.
+      type: str
+    source:
+      description: Where the file comes from, the URL or C(docker://<reference>).
+      type: str
+    url:
+      description: The catalogue URL (artifacts only).
+      type: str
+    checksum:
+      description: The catalogue's checksum specification, C(sha256:<hex>) or C(sha256:<url>), empty when none (artifacts only).
+      type: str
+"""
 
 from ansible.errors import AnsibleFilterError
 
@@ -13,13 +79,6 @@ from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle import (
     image_archive_path,
     image_tag,
 )
-
-
-def bundle_image_path(ref):
-    try:
-        return image_archive_path(ref)
-    except BundleError as exc:
-        raise AnsibleFilterError("bundle_image_path: %s" % exc)
 
 
 def bundle_plan(catalogue, keys, images=None):
@@ -65,4 +124,4 @@ def bundle_plan(catalogue, keys, images=None):
 
 class FilterModule(object):
     def filters(self):
-        return {"bundle_plan": bundle_plan, "bundle_image_path": bundle_image_path}
+        return {"bundle_plan": bundle_plan}

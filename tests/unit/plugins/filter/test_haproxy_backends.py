@@ -9,7 +9,7 @@ import textwrap
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aiinfra.k8s.plugins.filter.haproxy import FilterModule, haproxy_backends
+from ansible_collections.aiinfra.k8s.plugins.filter.haproxy_backends import FilterModule, haproxy_backends
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 

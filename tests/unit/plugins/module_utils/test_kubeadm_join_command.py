@@ -1,16 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, aiinfra.k8s contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""kubeadm_join_parse on join commands as kubeadm and the source runbooks print them."""
+"""parse_join_command (module_utils/_kubeadm.py, used by kubeadm_join_info) on join commands as kubeadm
+and the source runbooks print them."""
 from __future__ import annotations
 
 import pytest
-from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aiinfra.k8s.plugins.filter.kubeadm import FilterModule
+from ansible_collections.aiinfra.k8s.plugins.module_utils._kubeadm import parse_join_command
 from ansible_collections.aiinfra.k8s.tests.unit.plugins.modules.utils import read_fixture
 
-F = FilterModule().filters()
 HASH = "sha256:61f2069967536edca73012ace7e6c3114e6d00ebf6f45147d2beedad295ece87"
 # Seed runbook 001 (RHEL 8, HA behind a VIP on port 6553): a control-plane join without a
 # certificate key (certificates copied by hand), with two spaces before --control-plane.
@@ -28,20 +27,16 @@ def init_block(which):
     return "kubeadm join " + blocks[which].split("\n\n")[0]
 
 
-def test_registered():
-    assert list(F) == ["kubeadm_join_parse"]
-
-
 def test_worker_join_printed_by_token_create():
-    parts = F["kubeadm_join_parse"](read_fixture("kubeadm", "token-create-print-join-command.txt"))
+    parts = parse_join_command(read_fixture("kubeadm", "token-create-print-join-command.txt"))
     assert parts == {"api_server_endpoint": "10.232.0.11:6443", "token": "0vgjht.aps7nsq3rrju8f8o",
                      "ca_cert_hashes": [HASH], "control_plane": False, "certificate_key": None,
                      "unsafe_skip_ca_verification": False, "other_args": []}
 
 
 def test_multi_line_join_commands_of_kubeadm_init():
-    control_plane = F["kubeadm_join_parse"](init_block(0))
-    worker = F["kubeadm_join_parse"](init_block(1))
+    control_plane = parse_join_command(init_block(0))
+    worker = parse_join_command(init_block(1))
     assert "\\\n\t--control-plane" in init_block(0)  # the real shape: backslash, newline, tab
     assert control_plane["control_plane"] is True
     assert control_plane["certificate_key"] == "81bbbd52f97c6c6ea8615944958f38c84ff4e027d3fd3b018c9487eaeda662c8"
@@ -50,7 +45,7 @@ def test_multi_line_join_commands_of_kubeadm_init():
 
 
 def test_seed_control_plane_join_without_key():
-    parts = F["kubeadm_join_parse"](SEED_001_CP)
+    parts = parse_join_command(SEED_001_CP)
     assert parts["api_server_endpoint"] == "55.192.0.1:6553" and parts["control_plane"] is True
     assert parts["certificate_key"] is None
 
@@ -61,19 +56,19 @@ def test_seed_control_plane_join_without_key():
      ["--cri-socket=unix:///run/containerd/containerd.sock"]),
 ])
 def test_other_arguments_are_kept(command, other):
-    assert F["kubeadm_join_parse"](command)["other_args"] == other
+    assert parse_join_command(command)["other_args"] == other
 
 
 def test_equals_form_and_several_hashes():
     command = "kubeadm join 10.0.0.1:6443 --token=abcdef.0123456789abcdef --discovery-token-ca-cert-hash=%s " \
               "--discovery-token-ca-cert-hash %s" % (HASH, HASH.replace("61f2", "72f2"))
-    parts = F["kubeadm_join_parse"](command)
+    parts = parse_join_command(command)
     assert parts["token"] == "abcdef.0123456789abcdef" and len(parts["ca_cert_hashes"]) == 2
 
 
 def test_unsafe_skip_without_hash():
-    parts = F["kubeadm_join_parse"]("kubeadm join 10.0.0.1:6443 --token abcdef.0123456789abcdef "
-                                    "--discovery-token-unsafe-skip-ca-verification")
+    parts = parse_join_command("kubeadm join 10.0.0.1:6443 --token abcdef.0123456789abcdef "
+                               "--discovery-token-unsafe-skip-ca-verification")
     assert parts["unsafe_skip_ca_verification"] is True and parts["ca_cert_hashes"] == []
 
 
@@ -93,10 +88,9 @@ def test_unsafe_skip_without_hash():
     ("kubeadm join 10.0.0.1:6443 --token", "--token has no value"),
     ("kubeadm join 10.0.0.1:6443 --token 'abcdef.0123456789abcdef", "cannot split"),
 ])
-def test_bad_input_raises_filter_error(text, error):
-    with pytest.raises(AnsibleFilterError, match=error) as info:
-        F["kubeadm_join_parse"](text)
+def test_bad_input_raises_value_error(text, error):
+    with pytest.raises(ValueError, match=error) as info:
+        parse_join_command(text)
     message = str(info.value)
-    assert message.startswith("kubeadm_join_parse: ")
     for secret in ("z9sdsdi.tdeu74psxqi8rhdt", "abcdef.0123456789abcdef", "xyz", "asrjq2.w1ulzaskcqhduwdr"):
         assert secret not in message

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aiinfra.k8s.plugins.filter.gpu_plan import FilterModule, gpu_plan
+from ansible_collections.aiinfra.k8s.plugins.plugin_utils._gpu_plan import gpu_plan
 
 # What the gpu phase learns on a node prepared by the nodes phase (driver + toolkit as default runtime),
 # e.g. the H100 host of tests/unit/fixtures/nvidia-smi (8 GPUs in the example inventories).
@@ -115,14 +114,10 @@ def test_empty_gpu_group_is_a_problem():
     settings(time_slicing_replicas="four"),
 ])
 def test_bad_settings_raise(bad):
-    with pytest.raises(AnsibleFilterError):
+    with pytest.raises(ValueError):
         gpu_plan({"gpu1": READY}, bad)
 
 
 def test_bad_count_raises():
-    with pytest.raises(AnsibleFilterError, match="gpu_count of gpu1"):
+    with pytest.raises(ValueError, match="gpu_count of gpu1"):
         gpu_plan({"gpu1": dict(READY, gpu_count="8x")}, settings())
-
-
-def test_registered():
-    assert FilterModule().filters()["gpu_plan"] is gpu_plan

@@ -4,9 +4,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aiinfra.k8s.plugins.filter.cluster_plan import FilterModule, cluster_plan
+from ansible_collections.aiinfra.k8s.plugins.plugin_utils._cluster_plan import cluster_plan
 
 HA = {"masters": ["m1", "m2", "m3"], "workers": ["w1"], "gpu_nodes": ["g1"], "lb": ["m1", "m2"]}
 ALL = ["m1", "m2", "m3", "w1", "g1"]
@@ -110,9 +109,5 @@ def test_play_hosts_default_to_every_cluster_host():
     (["m1"], HA, "expected a mapping"),
 ])
 def test_bad_input_is_an_error(obs, groups, message):
-    with pytest.raises(AnsibleFilterError, match=re.escape(message)):
+    with pytest.raises(ValueError, match=re.escape(message)):
         cluster_plan(obs, groups, ["m1"])
-
-
-def test_filter_is_registered():
-    assert FilterModule().filters()["cluster_plan"] is cluster_plan

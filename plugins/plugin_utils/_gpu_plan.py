@@ -1,91 +1,24 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, aiinfra.k8s contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal: the GPU add-on settings and the GPU capacity expectation, from the GPU nodes.
+
+Internal API: used by the aiinfra.k8s._gpu_plan filter (role gpu_operator,
+vars/main.yml); may change without notice. Bad input raises ValueError. docs/gpu.md
+describes the plan.
+
+- auto driver/toolkit settings follow the hosts: a host driver on every GPU node means
+  driver.enabled=false, on none means the operator installs it, a mix is a problem; the
+  toolkit is left to the host only when every GPU node has nvidia-container-runtime as
+  containerd's default runtime.
+- Expected count per node: gpu_count when set, else what nvidia-smi saw (both known and
+  different is a problem). Without GPU Feature Discovery (standalone device plugin without
+  GFD) no nvidia.com/gpu.replicas label exists, so the expectation itself is multiplied
+  by the time-slicing replicas.
+"""
 from __future__ import annotations
 
-DOCUMENTATION = r"""
-name: gpu_plan
-short_description: Decide the GPU add-on settings and the GPU capacity expectation from the GPU nodes
-version_added: 0.1.0
-author: aiinfra.k8s contributors
-description:
-  - Takes what the GPU phase learned on each GPU node (the C(gpu_count) inventory variable,
-    what M(aiinfra.k8s.nvidia_gpu_info) saw, whether the NVIDIA container runtime is installed
-    and is containerd's default) and the role settings, and returns whether the GPU Operator
-    must install the driver and the container toolkit, the per-node GPU count the capacity
-    gate expects, and every problem that makes the plan impossible.
-  - V(auto) driver/toolkit settings follow the hosts. A host driver on every GPU node means
-    C(driver.enabled=false); no host driver on any node means the operator installs it; a
-    mix is a problem (the operator's driver container cannot share a node with a host
-    driver). The toolkit is left to the host (C(toolkit.enabled=false)) only when every GPU
-    node has C(nvidia-container-runtime) installed and set as containerd's default runtime.
-  - "Expected count per node: the C(gpu_count) host variable when set, else the count
-    nvidia-smi reported. When both are known and differ, that is a problem (the inventory
-    and the hardware disagree)."
-  - "Time-slicing: M(aiinfra.k8s.gpu_capacity) multiplies the physical count by the node's
-    C(nvidia.com/gpu.replicas) label, which GPU Feature Discovery writes. Without GFD (the
-    standalone device plugin with O(settings.device_plugin_gfd=false)) no such label exists,
-    so the expectation itself is multiplied by the replicas."
-options:
-  _input:
-    description:
-      - Mapping of GPU node name to what is known about it, with keys C(gpu_count) (inventory
-        variable or V(null)), C(smi_present) (bool or V(null) when not checked), C(smi_count),
-        C(toolkit_present) and C(runtime_default) (bools or V(null)).
-    type: dict
-    required: true
-  settings:
-    description:
-      - Role settings with keys C(mode) (V(operator) or V(device_plugin)), C(driver_enabled) and
-        C(toolkit_enabled) (V(auto), V(true) or V(false)), C(time_slicing_replicas) (int, 0 or 1
-        means off), C(device_plugin_gfd) (bool).
-    type: dict
-    required: true
-"""
-
-EXAMPLES = r"""
-- name: Plan the GPU Operator install
-  ansible.builtin.set_fact:
-    gpu_plan: >-
-      {{ gpu_node_facts | aiinfra.k8s.gpu_plan({'mode': 'operator', 'driver_enabled': 'auto',
-         'toolkit_enabled': 'auto', 'time_slicing_replicas': 4, 'device_plugin_gfd': false}) }}
-"""
-
-RETURN = r"""
-_value:
-  description: The plan.
-  type: dict
-  contains:
-    driver_enabled:
-      description: Value for the chart's C(driver.enabled).
-      type: bool
-    toolkit_enabled:
-      description: Value for the chart's C(toolkit.enabled).
-      type: bool
-    physical:
-      description: Physical GPUs per node.
-      type: dict
-    expected:
-      description: Per-node count to pass to M(aiinfra.k8s.gpu_capacity) as O(aiinfra.k8s.gpu_capacity#module:expected).
-      type: dict
-    advertised_total:
-      description: How many C(nvidia.com/gpu) the cluster should advertise in all (replicas included).
-      type: int
-    replicas:
-      description: Time-slicing replicas per GPU (1 when off).
-      type: int
-    replicas_in_expected:
-      description: Whether O(_input) counts were multiplied by the replicas (no GFD labels).
-      type: bool
-    problems:
-      description: Sentences saying what is wrong, where, and how to fix it. Empty when the plan holds.
-      type: list
-      elements: str
-"""
-
 from collections.abc import Mapping
-
-from ansible.errors import AnsibleFilterError
 
 MODES = ("operator", "device_plugin")
 TRISTATE = {"auto": "auto", "true": True, "false": False, "yes": True, "no": False}
@@ -96,7 +29,7 @@ def _tristate(name, value):
         return value
     key = str(value).strip().lower()
     if key not in TRISTATE:
-        raise AnsibleFilterError("gpu_plan: settings.%s must be auto, true or false, got %r" % (name, value))
+        raise ValueError("settings.%s must be auto, true or false, got %r" % (name, value))
     return TRISTATE[key]
 
 
@@ -106,9 +39,9 @@ def _count(node, name, value):
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise AnsibleFilterError("gpu_plan: %s of %s must be a whole number, got %r" % (name, node, value))
+        raise ValueError("%s of %s must be a whole number, got %r" % (name, node, value))
     if number < 0:
-        raise AnsibleFilterError("gpu_plan: %s of %s must not be negative, got %r" % (name, node, value))
+        raise ValueError("%s of %s must not be negative, got %r" % (name, node, value))
     return number
 
 
@@ -118,10 +51,10 @@ def _nodes_where(nodes, key, wanted):
 
 def gpu_plan(nodes, settings):
     if not isinstance(nodes, Mapping) or not isinstance(settings, Mapping):
-        raise AnsibleFilterError("gpu_plan: input must map GPU node names to facts, and settings must be a mapping")
+        raise ValueError("input must map GPU node names to facts, and settings must be a mapping")
     mode = settings.get("mode", "operator")
     if mode not in MODES:
-        raise AnsibleFilterError("gpu_plan: settings.mode must be one of %s, got %r" % (", ".join(MODES), mode))
+        raise ValueError("settings.mode must be one of %s, got %r" % (", ".join(MODES), mode))
     driver_setting = _tristate("driver_enabled", settings.get("driver_enabled", "auto"))
     toolkit_setting = _tristate("toolkit_enabled", settings.get("toolkit_enabled", "auto"))
     replicas = _count("settings", "time_slicing_replicas", settings.get("time_slicing_replicas", 0)) or 0
@@ -197,8 +130,3 @@ def gpu_plan(nodes, settings):
         "replicas_in_expected": per_node > 1,
         "problems": problems,
     }
-
-
-class FilterModule(object):
-    def filters(self):
-        return {"gpu_plan": gpu_plan}

@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, aiinfra.k8s contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: _preflight_probe
+short_description: "Internal: parse the output of the preflight role's host probe"
+author: aiinfra.k8s contributors
+description:
+  - Internal to the C(preflight) role (C(tasks/hosts.yml)), not part of the collection's
+    public API; its name, arguments and result may change in any release.
+  - Turns the output of C(_preflight_probe_script) (C(key=value) lines, then C(--- listening)
+    and C(ss -Htlnp)) into the host information P(aiinfra.k8s.host_problems#filter) checks.
+    The logic is C(parse_probe) in C(plugins/plugin_utils/_host_checks.py).
+options:
+  _input:
+    description: The probe's standard output.
+    type: str
+    required: true
+"""
+
+EXAMPLES = r"""
+# Internal; see roles/preflight/tasks/hosts.yml.
+"""
+
+RETURN = r"""
+_value:
+  description: The probe's findings (clock, vcpus, memory_mb, cgroup_fs, ntp_synchronized, product_uuid, missing_tools, ss_rc, listening).
+  type: dict
+"""
+
+from ansible_collections.aiinfra.k8s.plugins.plugin_utils._filters import call
+from ansible_collections.aiinfra.k8s.plugins.plugin_utils._host_checks import parse_probe
+
+
+def _preflight_probe(text):
+    return call("_preflight_probe", parse_probe, text)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"_preflight_probe": _preflight_probe}
