@@ -455,8 +455,9 @@ def _check_node_ports(p, settings, roles, models):
     for port, owners in sorted(used.items()):
         if len(owners) > 1:
             free = next((n for n in range(port + 1, NODE_PORTS[1] + 1) if n not in used), None)
-            p.error(", ".join(w for w, _o in owners), "%s %s use NodePort %d" % (
-                " and ".join(o for _w, o in owners), "both" if len(owners) == 2 else "all", port),
+            users = " and ".join(o for _w, o in owners)
+            p.error(", ".join(w for w, _o in owners),
+                    "%s %s use NodePort %d" % (users, "both" if len(owners) == 2 else "all", port),
                     "give each its own NodePort in %d-%d%s" % (
                         NODE_PORTS[0], NODE_PORTS[1], ", e.g. %d (free)" % free if free else ""))
 

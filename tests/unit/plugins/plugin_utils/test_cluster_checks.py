@@ -228,7 +228,6 @@ def test_renamed_variable_says_what_replaces_it():
     assert "replaced by k8s_cni" in problem["problem"] and problem["fix"].startswith("remove k8s_calico_enabled")
 
 
-
 # ---- serving add-ons: vLLM models, their GPUs, every add-on's NodePort ------------------------
 
 # The add-on roles' defaults, as playbooks/validate.yml passes them (role_defaults).
