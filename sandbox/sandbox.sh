@@ -19,7 +19,8 @@
 # can run side by side with their own SANDBOX_NAME (containers <name>-<host> and network
 # <name>; default aiinfra-sbx), SANDBOX_PREFIX (their /24, default 10.231.8) and
 # SANDBOX_DIR (inventory, kubeconfig; default .sandbox), e.g. the runner test's
-# aiinfra-awx on 10.231.9 in build/sandbox-awx.
+# aiinfra-awx on 10.231.9 in build/sandbox-awx. SPARES="master4 worker2" starts spare node
+# containers that only $SANDBOX_DIR/inventory-spares lists (add_nodes.yml tests, docs/day2.md).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -35,6 +36,8 @@ SANDBOX_CNI=${SANDBOX_CNI:-bridge}
 SANDBOX_NAME=${SANDBOX_NAME:-aiinfra-sbx}
 SANDBOX_PREFIX=${SANDBOX_PREFIX:-10.231.8}
 SANDBOX_DIR=$(realpath -m "${SANDBOX_DIR:-.sandbox}")
+# Spare node containers left out of the inventory (day-2 tests), e.g. SPARES="master4 worker2"
+SPARES=${SPARES:-}
 # The same sandbox for every sandbox/*.yml playbook
 SANDBOX_ARGS=(-e "sandbox_name=$SANDBOX_NAME" -e "sandbox_prefix=$SANDBOX_PREFIX" -e "sandbox_dir=$SANDBOX_DIR")
 # -e @EXTRA_VARS for every playbook that runs against the sandbox inventory
@@ -53,8 +56,10 @@ up() {
     bundle=$(cd "$BUNDLE" && pwd) || { echo "sandbox: BUNDLE=$BUNDLE is not a directory" >&2; exit 2; }
   fi
   say "starting the $TOPOLOGY topology${bundle:+ (offline, bundle $bundle)}"
+  local spares
+  spares=$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' $SPARES)
   ansible-playbook sandbox/up.yml "${SANDBOX_ARGS[@]}" -e "sandbox_topology=$TOPOLOGY" -e "sandbox_bundle=$bundle" \
-    -e "sandbox_cni=$SANDBOX_CNI"
+    -e "sandbox_cni=$SANDBOX_CNI" -e "{\"sandbox_spares\": $spares}"
   local args=("${VARS_ARGS[@]}")
   [[ -n $PHASES ]] && args+=(--tags "$PHASES")
   printf '%s\n' "${args[@]}" > "$SANDBOX_DIR"/site-args
