@@ -11,6 +11,12 @@ models/) with a manifest.json:
      "files": {"bin/kubeadm": {"name": "kubeadm", "kind": "artifact", "version": "1.34.3",
                                "source": "https://...", "checksum": "published",
                                "sha256": "<hex>", "size": 123}}}
+
+"checksum" says how the file was established: published (upstream's checksum file),
+pinned (a sha256 or image digest pinned in the versions file), digest (content-addressed
+model blobs), unpinned (taken without a pin, k8s_allow_unpinned) or computed (added by
+hand). Images also record the registry "digest" they were copied by. manifest.json.sig
+(_bundle_trust) signs the exact bytes of manifest.json.
 """
 from __future__ import annotations
 
@@ -20,6 +26,8 @@ import os
 import re
 
 MANIFEST = "manifest.json"
+# Ed25519 signatures of manifest.json (_bundle_trust writes and checks them).
+SIGNATURE = "manifest.json.sig"
 FORMAT = 1
 LAYOUT = ("bin", "archives", "images", "charts", "manifests", "packages", "models")
 # Directories whose files an operator may add by hand (apt-get download, dnf download,
@@ -65,19 +73,33 @@ def check_relative(path):
     return path
 
 
-def load_manifest(bundle_dir):
-    """The manifest as a dict, or None when the bundle has none."""
+def read_manifest_bytes(bundle_dir):
+    """The exact bytes of manifest.json (what its signature covers), or None when there is none."""
     path = os.path.join(bundle_dir, MANIFEST)
     if not os.path.exists(path):
         return None
     try:
-        with open(path) as handle:
-            data = json.load(handle)
-    except (OSError, ValueError) as exc:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise BundleError("cannot read %s: %s; rebuild it with playbooks/bundle.yml" % (path, exc))
+
+
+def parse_manifest(raw, path=MANIFEST):
+    """The manifest dict from its bytes."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except ValueError as exc:
         raise BundleError("cannot read %s: %s; rebuild it with playbooks/bundle.yml" % (path, exc))
     if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
         raise BundleError("%s is not an aiinfra.k8s bundle manifest (no 'files' mapping)" % path)
     return data
+
+
+def load_manifest(bundle_dir):
+    """The manifest as a dict, or None when the bundle has none."""
+    raw = read_manifest_bytes(bundle_dir)
+    return None if raw is None else parse_manifest(raw, os.path.join(bundle_dir, MANIFEST))
 
 
 def dump_manifest(data):
@@ -93,7 +115,7 @@ def files_on_disk(bundle_dir):
         for name in sorted(files):
             full = os.path.join(root, name)
             rel = os.path.relpath(full, bundle_dir).replace(os.sep, "/")
-            if rel == MANIFEST or name.endswith(".part") or not os.path.isfile(full):
+            if rel in (MANIFEST, SIGNATURE) or name.endswith(".part") or not os.path.isfile(full):
                 continue
             found.append(rel)
     return found
@@ -105,11 +127,13 @@ def verify(bundle_dir, manifest, expected=None, check_all=False, hash_file=sha25
     expected: optional list of {"path", "name", "version"}: files the caller needs; each
     must be recorded in the manifest at that version, present and intact. With
     check_all, the manifest's other files are checked too (present and intact).
-    Returns a dict of lists (ok, missing, corrupt, outdated, unrecorded, unlisted) and
-    "hashes" (path -> sha256 of every file that was hashed).
+    An expected image with a "digest" (pinned in the versions file) must be recorded with
+    that digest. Returns a dict of lists (ok, missing, corrupt, outdated, unrecorded,
+    digest, unlisted, unpinned) and "hashes" (path -> sha256 of every file that was hashed).
     """
     files = (manifest or {}).get("files") or {}
-    result = {"ok": [], "missing": [], "corrupt": [], "outdated": [], "unrecorded": [], "unlisted": [], "hashes": {}}
+    result = {"ok": [], "missing": [], "corrupt": [], "outdated": [], "unrecorded": [], "digest": [], "unlisted": [],
+              "unpinned": [], "hashes": {}}
     if expected is None:
         wanted = [dict(record, path=path) for path, record in sorted(files.items())]
     else:
@@ -123,6 +147,10 @@ def verify(bundle_dir, manifest, expected=None, check_all=False, hash_file=sha25
             if "version" in item and str(record.get("version", "")) != str(item["version"]):
                 result["outdated"].append({"path": path, "name": item.get("name", record.get("name", "")),
                                            "version": str(item["version"]), "recorded": str(record.get("version", ""))})
+                continue
+            if item.get("digest") and str(record.get("digest", "")) != str(item["digest"]):
+                result["digest"].append({"path": path, "name": item.get("name", record.get("name", "")),
+                                         "digest": str(item["digest"]), "recorded": str(record.get("digest", "")) or "none"})
                 continue
             wanted.append(dict(record, path=path))
         if check_all:
@@ -143,16 +171,20 @@ def verify(bundle_dir, manifest, expected=None, check_all=False, hash_file=sha25
             result["ok"].append(path)
     if manifest is not None:
         result["unlisted"] = [p for p in files_on_disk(bundle_dir) if p not in files]
+        result["unpinned"] = [p for p, r in sorted(files.items()) if r.get("checksum") == "unpinned"]
     return result
 
 
+PROBLEMS = ("missing", "corrupt", "outdated", "unrecorded", "digest")
+
+
 def problem_count(result):
-    return sum(len(result[k]) for k in ("missing", "corrupt", "outdated", "unrecorded"))
+    return sum(len(result.get(k, [])) for k in PROBLEMS)
 
 
-def report(bundle_dir, result):
-    """Readable summary: one line per problem, then what to do."""
-    lines = []
+def report(bundle_dir, result, signature_line=None):
+    """Readable summary: the signature state, one line per problem, then what to do."""
+    lines = [signature_line] if signature_line else []
     count = problem_count(result)
     if count:
         lines.append("Offline bundle %s: %d problem%s (%d file%s intact)." % (
@@ -167,6 +199,11 @@ def report(bundle_dir, result):
         lines.append("  OUTDATED   %s (%s): bundle has %s, wanted %s" % (item["path"], item["name"], item["recorded"], item["version"]))
     for item in result["unrecorded"]:
         lines.append("  UNRECORDED %s (%s %s): not in manifest.json" % (item["path"], item["name"], item["version"]))
+    for item in result.get("digest", []):
+        lines.append("  DIGEST     %s (%s): bundle has %s, the versions file pins %s" % (
+            item["path"], item["name"], item["recorded"], item["digest"]))
+    for path in result.get("unpinned", []):
+        lines.append("  unpinned   %s (taken without a pinned sha256: built with k8s_allow_unpinned)" % path)
     for path in result["unlisted"]:
         lines.append("  unlisted   %s (not in manifest.json; re-run playbooks/bundle.yml to record it)" % path)
     if count:
@@ -179,12 +216,13 @@ def report(bundle_dir, result):
 def build_manifest(bundle_dir, entries, arch, known_hashes=None, previous=None, hash_file=sha256_file):
     """The manifest for the files now in the bundle.
 
-    entries: list of {"path", "name", "kind", "version", "source", "checksum"} for the
-    catalogue files and images; every one must exist. Files under packages/ and models/
+    entries: list of {"path", "name", "kind", "version", "source", "checksum"} (images also
+    "digest") for the catalogue files and images; every one must exist. Files under packages/ and models/
     that no entry names are recorded as kind "local". known_hashes (path -> sha256) skips
     hashing files already hashed in this run.
     """
     known_hashes = dict(known_hashes or {})
+    previous_files = (previous or {}).get("files") or {}
     files = {}
     for entry in entries:
         path = check_relative(entry["path"])
@@ -199,9 +237,12 @@ def build_manifest(bundle_dir, entries, arch, known_hashes=None, previous=None, 
             "checksum": str(entry.get("checksum", "computed")),
             "size": os.path.getsize(full),
         }
+        # An image kept from an earlier run keeps the digest it was copied by.
+        digest = (entry.get("digest") or (previous_files.get(path) or {}).get("digest")) if record["kind"] == "image" else ""
+        if digest:
+            record["digest"] = str(digest)
         record["sha256"] = known_hashes.get(path) or hash_file(full)
         files[path] = record
-    previous_files = (previous or {}).get("files") or {}
     for path in files_on_disk(bundle_dir):
         if path in files or path.split("/", 1)[0] not in LOCAL_DIRS:
             continue

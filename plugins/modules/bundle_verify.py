@@ -16,9 +16,16 @@ description:
     the files listed in O(expected), and reports what is missing, corrupt (sha256
     mismatch), outdated (the manifest records another version than expected) or
     unrecorded (expected but not in the manifest).
+  - Before any file is used, checks the Ed25519 signature of C(manifest.json)
+    (C(manifest.json.sig)) against O(trusted_keys). With trusted keys, an unsigned bundle,
+    one signed only by unknown keys, or a manifest changed after signing fails with a
+    message naming the file or key. Without trusted keys an unsigned bundle is accepted
+    and the report says so.
+  - Expected images with a C(digest) (pinned in the versions file) must be recorded in
+    the manifest with that registry digest.
   - Fails with a readable list of those problems unless O(fail_on_problems=false).
     Files present in the bundle but absent from the manifest are listed as unlisted,
-    which is not a failure.
+    and files taken without a pinned sum as unpinned; neither is a failure.
   - Runs where the bundle is, normally on the controller (C(delegate_to=localhost),
     C(run_once=true)). Reads only; never changes the bundle.
 options:
@@ -29,8 +36,8 @@ options:
   expected:
     description:
       - Files the caller needs, each with C(path) (relative to the bundle), and
-        optionally C(name) and C(version). When omitted, every file of the manifest is
-        checked.
+        optionally C(name), C(version) and, for images, C(digest) (C(sha256:<hex>)). When
+        omitted, every file of the manifest is checked.
     type: list
     elements: dict
   check_all:
@@ -41,6 +48,21 @@ options:
     default: false
   fail_on_problems:
     description: Fail when a file is missing, corrupt, outdated or unrecorded.
+    type: bool
+    default: true
+  trusted_keys:
+    description:
+      - Ed25519 public keys whose signature of C(manifest.json) is trusted
+        (C(k8s_bundle_trusted_keys)), each a path to a key file on the machine the
+        module runs on, a PEM text, or an C(ssh-ed25519 ...) line.
+      - Empty accepts an unsigned bundle (reported as C(unsigned)).
+    type: list
+    elements: str
+    default: []
+  check_files:
+    description:
+      - Hash the files. V(false) checks only the manifest's signature (and that it
+        parses), e.g. once per play before files are taken from the bundle.
     type: bool
     default: true
   require_manifest:
@@ -56,15 +78,18 @@ attributes:
     details: Only reads; the same in check mode.
   diff_mode:
     support: none
+requirements:
+  - cryptography (Python package on the machine the module runs on), when O(trusted_keys) is set.
 notes:
-  - The manifest is written by the P(aiinfra.k8s.bundle_manifest#module) module, from
-    C(playbooks/bundle.yml).
+  - The manifest and its signature are written by the P(aiinfra.k8s.bundle_manifest#module)
+    module, from C(playbooks/bundle.yml).
 """
 
 EXAMPLES = r"""
 - name: Check the offline bundle before installing from it
   aiinfra.k8s.bundle_verify:
     path: "{{ k8s_bundle_dir }}"
+    trusted_keys: "{{ k8s_bundle_trusted_keys }}"   # e.g. [/etc/aiinfra/bundle-signing.pub]
   delegate_to: localhost
   run_once: true
   become: false
@@ -105,6 +130,23 @@ unrecorded:
   returned: always
   type: list
   elements: dict
+digest:
+  description: Expected images recorded with another registry digest than the pinned one (path, name, digest, recorded).
+  returned: always
+  type: list
+  elements: dict
+unpinned:
+  description: Recorded files that were taken without a pinned sum (built with k8s_allow_unpinned).
+  returned: always
+  type: list
+  elements: str
+signature:
+  description:
+    - The signature check, C(status) V(verified) (signed by a trusted key), V(unsigned) (no
+      signature, no trusted keys) or V(unchecked) (signed, no trusted keys); C(key_ids) of the
+      signers, C(trusted) (the trusted signers whose signature is valid) and C(line) (for the report).
+  returned: always
+  type: dict
 unlisted:
   description: Files in the bundle that the manifest does not record.
   returned: always
@@ -115,7 +157,7 @@ hashes:
   returned: always
   type: dict
 problems:
-  description: Number of missing, corrupt, outdated and unrecorded files.
+  description: Number of missing, corrupt, outdated, unrecorded and wrong-digest files.
   returned: always
   type: int
 manifest_found:
@@ -130,31 +172,49 @@ report:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle import (
+    MANIFEST,
     BundleError,
-    load_manifest,
+    parse_manifest,
     problem_count,
+    read_manifest_bytes,
     report,
     verify,
+)
+from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle_trust import (
+    CRYPTOGRAPHY_IMPORT_ERROR,
+    HAS_CRYPTOGRAPHY,
+    TrustError,
+    check_signature,
 )
 
 
 def run(params):
-    """Pure part of the module: returns (failed, result dict)."""
+    """Pure part of the module: returns (failed, result dict). The signature is checked
+    on the manifest's bytes before the manifest or any file is used."""
     bundle_dir = params["path"]
     if not os.path.isdir(bundle_dir):
         raise BundleError("bundle directory %s does not exist; build it with playbooks/bundle.yml on a connected "
                           "machine and copy it there, or fix k8s_bundle_dir" % bundle_dir)
-    manifest = load_manifest(bundle_dir)
-    if manifest is None and params["require_manifest"]:
+    raw = read_manifest_bytes(bundle_dir)
+    if raw is None and params["require_manifest"]:
         raise BundleError("%s has no manifest.json, so it cannot be checked; it was not built by playbooks/bundle.yml "
                           "or the copy is incomplete" % bundle_dir)
-    result = verify(bundle_dir, manifest, params.get("expected"), params.get("check_all", False))
+    signature = {"status": "unsigned", "key_ids": [], "trusted": [], "line": ""}
+    if raw is not None:
+        signature = check_signature(bundle_dir, raw, params.get("trusted_keys") or [])
+    manifest = None if raw is None else parse_manifest(raw, os.path.join(bundle_dir, MANIFEST))
+    if params.get("check_files", True):
+        result = verify(bundle_dir, manifest, params.get("expected"), params.get("check_all", False))
+    else:
+        result = {k: [] for k in ("ok", "missing", "corrupt", "outdated", "unrecorded", "digest", "unlisted", "unpinned")}
+        result["hashes"] = {}
     result["problems"] = problem_count(result)
     result["manifest_found"] = manifest is not None
-    result["report"] = report(bundle_dir, result)
+    result["signature"] = signature
+    result["report"] = report(bundle_dir, result, signature["line"])
     return bool(result["problems"]) and params["fail_on_problems"], result
 
 
@@ -166,12 +226,16 @@ def main():
             check_all=dict(type="bool", default=False),
             fail_on_problems=dict(type="bool", default=True),
             require_manifest=dict(type="bool", default=True),
+            trusted_keys=dict(type="list", elements="str", default=[]),
+            check_files=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
     )
+    if module.params["trusted_keys"] and not HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib("cryptography"), exception=CRYPTOGRAPHY_IMPORT_ERROR)
     try:
         failed, result = run(module.params)
-    except BundleError as exc:
+    except (BundleError, TrustError) as exc:
         module.fail_json(msg=str(exc))
     if failed:
         module.fail_json(msg=result["report"], **result)

@@ -271,11 +271,44 @@ class Registry:
         subprocess.run(["skopeo", "copy", "--quiet", "--dest-tls-verify=false", "oci:%s:%s" % (layout, tag),
                         "docker://%s/%s" % (self.address, repo_tag)], check=True)
 
+    def digest(self, ref):
+        """The registry digest of ref's tag, as playbooks/pin.yml computes it (sha256 of the raw manifest)."""
+        repo_tag = ref.split("/", 1)[1]
+        raw = subprocess.run(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://%s/%s" % (self.address, repo_tag)],
+                             check=True, capture_output=True).stdout
+        return "sha256:" + _sha256(raw)
+
     def registries_conf(self, path, ref):
         """registries.conf that sends ref's repository to this registry (plain HTTP)."""
         repo = ref.rsplit(":", 1)[0]
         _write(path, '[[registry]]\nprefix = "%s"\nlocation = "%s/%s"\ninsecure = true\n' % (repo, self.address, repo.split("/", 1)[1]))
         return path
+
+
+def upstream_pins(root, versions, registry):
+    """k8s_artifact_pins / k8s_image_digests for what the local upstream serves: the sha256 of
+    containerd's unit (upstream publishes no sum for it) and the busybox image's digest."""
+    unit = os.path.join(root, "raw", "containerd", "containerd", "v" + versions["containerd_version"], "containerd.service")
+    return {
+        "k8s_artifact_pins": {"containerd_service": {versions["containerd_version"]: {
+            "sha256": _sha256_file(unit), "source": "tests/harness/bundle_upstream.py: the loopback upstream's file"}}},
+        "k8s_image_digests": {versions["image"]: {
+            "digest": registry.digest(versions["image"]), "source": "tests/harness/bundle_upstream.py: the loopback registry"}},
+    }
+
+
+def signing_keys(directory):
+    """An Ed25519 key pair for signing test bundles: (private key path, public key path), made once."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    private, public = os.path.join(directory, "signing.pem"), os.path.join(directory, "signing.pub")
+    if not (os.path.exists(private) and os.path.exists(public)):
+        key = Ed25519PrivateKey.generate()
+        _write(private, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+        os.chmod(private, 0o600)
+        _write(public, key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    return private, public
 
 
 def bundle_extra_vars(server_url, versions, bundle_dir, with_model=True):
@@ -321,10 +354,13 @@ def build_test_bundle(out):
     bundle = os.path.join(out, "bundle")
     shutil.rmtree(upstream, ignore_errors=True)
     versions = build_upstream(cache, upstream)
+    private, public = signing_keys(os.path.join(out, "keys"))
     with UpstreamServer(upstream) as server, Registry(out) as registry:
         registry.push(versions["oci_layout"], versions["image"])
         extra = bundle_extra_vars(server.url, versions, bundle)
         extra["k8s_bundle_registries_conf"] = registry.registries_conf(os.path.join(out, "registries.conf"), versions["image"])
+        extra.update(upstream_pins(upstream, versions, registry))
+        extra["k8s_bundle_signing_key"] = private
         run_bundle(extra, check=True)
     consumer = {
         "k8s_install_mode": "offline",
@@ -335,9 +371,15 @@ def build_test_bundle(out):
         "k8s_bundle_artifacts": extra["k8s_bundle_artifacts"],
         "k8s_bundle_images": extra["k8s_bundle_images"],
         "k8s_bundle_ollama_models": extra["k8s_bundle_ollama_models"],
+        # signed with keys/signing.pem; a consumer that checks the signature sets
+        # k8s_bundle_trusted_keys: ["{{ test_bundle_trusted_key }}"]
+        "test_bundle_trusted_key": public,
+        "k8s_artifact_pins": extra["k8s_artifact_pins"],
+        "k8s_image_digests": extra["k8s_image_digests"],
     }
     lines = ["---", "# Written by tests/harness/test_bundle.sh: the test offline bundle and the versions it holds",
-             "# (Debian's binaries, so not the versions file's defaults). Pass these to the consumer."]
+             "# (Debian's binaries, so not the versions file's defaults), signed with keys/signing.pem.",
+             "# Pass these to the consumer."]
     lines += ["%s: %s" % (k, json.dumps(v)) for k, v in consumer.items()]
     _write(os.path.join(out, "vars.yml"), "\n".join(lines) + "\n")
     return consumer

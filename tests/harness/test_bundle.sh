@@ -13,19 +13,24 @@
 #       archives/cni-plugins-linux-amd64-v<v>.tgz    (bridge, host-local, loopback, ...)
 #       images/docker.io_library_busybox_<v>.tar     (docker-archive for ctr images import)
 #       models/ollama/...                            (a tiny Ollama-layout model)
-#       manifest.json
+#       manifest.json, manifest.json.sig             (signed with build/test-bundle/keys/signing.pem)
 #   build/test-bundle/vars.yml    k8s_install_mode: offline, k8s_bundle_dir (absolute),
 #                                 containerd_version / runc_version / cni_plugins_version of
 #                                 the bundled binaries, k8s_bundle_artifacts/_images: pass it
 #                                 to the consumer (e.g. `-e @build/test-bundle/vars.yml`, or
-#                                 copy its keys into a Molecule scenario's group_vars).
+#                                 copy its keys into a Molecule scenario's group_vars);
+#                                 k8s_artifact_pins / k8s_image_digests pin the loopback's
+#                                 containerd unit and image, test_bundle_trusted_key is the
+#                                 public key (k8s_bundle_trusted_keys: ["{{ test_bundle_trusted_key }}"]).
 # The binaries are Debian 12's (apt-get download containerd runc containernetworking-plugins
 # busybox-static), repackaged into upstream's archive shapes; Debian has no crictl, so the
 # test bundle has none. Needs root for apt-get (installs skopeo and docker-registry if missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=build/test-bundle
-if [[ -z "${FORCE:-}" && -f $OUT/vars.yml && -f $OUT/bundle/manifest.json ]]; then
+# (a bundle from before signing and pins, without manifest.json.sig, is rebuilt)
+if [[ -z "${FORCE:-}" && -f $OUT/vars.yml && -f $OUT/bundle/manifest.json && -f $OUT/bundle/manifest.json.sig ]] \
+   && grep -q '^test_bundle_trusted_key:' "$OUT/vars.yml"; then
   echo "test bundle ready: $OUT/bundle (vars: $OUT/vars.yml)"
   exit 0
 fi

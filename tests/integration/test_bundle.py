@@ -5,12 +5,20 @@ runc and CNI plugin binaries in upstream's archive shapes, each with its publish
 checksum file; a tiny Ollama-layout model), and Debian's docker-registry serves a
 busybox image built here. The tests run in order on one bundle:
 
-1. the first run fetches everything and records it in manifest.json with the right sums;
+0. without pins, containerd's unit (no published sum) and the image (no digest) are
+   refused before anything is downloaded;
+1. the first run (pins for both, a signing key) fetches everything and records it in
+   manifest.json with the right sums, the image's digest, and signs it;
 2. a second run downloads nothing (0 changed, the server sees no request);
-3. verification reports a corrupt and a missing file, and an outdated version;
-4. a re-run fetches exactly the broken files again, and verification then passes;
-5. the artifact task in offline mode copies from the bundle without touching the server,
-   and refuses a file the bundle lacks.
+3. the signed bundle verifies against its public key; a tampered manifest, a tampered
+   file, a missing signature and a signature by an unknown key each fail with their
+   message; without trusted keys an unsigned bundle passes and says so;
+4. verification reports a corrupt and a missing file, and an outdated version;
+5. a re-run fetches exactly the broken files again, and verification then passes;
+6. the artifact task in offline mode checks the signature, copies from the bundle without
+   touching the server, and refuses a file the bundle lacks;
+7. a file upstream changed after it was pinned, and an image pinned to a digest the
+   registry does not have, fail the build after a table of every failed item.
 """
 from __future__ import annotations
 
@@ -44,12 +52,46 @@ def env(tmp_path_factory):
     work = str(tmp_path_factory.mktemp("bundle"))
     root = os.path.join(work, "upstream")
     versions = upstream.build_upstream(os.path.join(ROOT, "build", "cache", "debs"), root)
+    private, public = upstream.signing_keys(os.path.join(work, "keys"))
+    other_private, other_public = upstream.signing_keys(os.path.join(work, "other-keys"))
     with upstream.UpstreamServer(root) as server, upstream.Registry(work) as registry:
         registry.push(versions["oci_layout"], versions["image"])
         bundle = os.path.join(work, "bundle")
-        extra = upstream.bundle_extra_vars(server.url, versions, bundle)
-        extra["k8s_bundle_registries_conf"] = registry.registries_conf(os.path.join(work, "registries.conf"), versions["image"])
-        yield {"server": server, "root": root, "bundle": bundle, "extra": extra, "versions": versions, "work": work}
+        unpinned = upstream.bundle_extra_vars(server.url, versions, bundle)
+        unpinned["k8s_bundle_registries_conf"] = registry.registries_conf(os.path.join(work, "registries.conf"), versions["image"])
+        pins = upstream.upstream_pins(root, versions, registry)
+        extra = dict(unpinned, k8s_bundle_signing_key=private, **pins)
+        yield {"server": server, "root": root, "bundle": bundle, "extra": extra, "unpinned": unpinned, "pins": pins,
+               "versions": versions, "work": work, "public": public, "private": private, "other_public": other_public,
+               "other_private": other_private, "registry": registry}
+
+
+def unit_path(env):
+    return "manifests/containerd-%s.service" % env["versions"]["containerd_version"]
+
+
+def image_path(env):
+    return "images/docker.io_library_busybox_%s.tar" % env["versions"]["image"].rsplit(":", 1)[1]
+
+
+def key_id(public):
+    """The id _bundle_trust gives a key: the first 16 hex digits of the sha256 of its raw bytes."""
+    from cryptography.hazmat.primitives import serialization
+    with open(public, "rb") as handle:
+        key = serialization.load_pem_public_key(handle.read())
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def test_entries_without_a_sum_are_refused(env):
+    env["server"].requests.clear()
+    proc, dummy = upstream.run_bundle(env["unpinned"])
+    assert proc.returncode != 0
+    assert "have no pinned sha256 or registry digest" in proc.stdout, proc.stdout[-3000:]
+    assert "containerd_service %s" % env["versions"]["containerd_version"] in proc.stdout
+    assert env["versions"]["image"] in proc.stdout and "make pin" in proc.stdout
+    # refused before anything was fetched
+    assert env["server"].requests == [] and not os.path.exists(os.path.join(env["bundle"], "manifest.json"))
 
 
 def manifest(env):
@@ -102,6 +144,18 @@ def test_first_run_fetches_and_records_everything(env):
     assert len(blobs) == 3
     for path in blobs:
         assert files[path]["sha256"] == path.rsplit("sha256-", 1)[1]
+    # how each file was established: published sums, the pinned unit, the image by its pinned digest
+    assert files["archives/" + name]["checksum"] == "published"
+    assert files[unit_path(env)]["checksum"] == "pinned"
+    pinned = env["pins"]["k8s_artifact_pins"]["containerd_service"][v["containerd_version"]]["sha256"]
+    assert files[unit_path(env)]["sha256"] == pinned
+    assert files[image]["checksum"] == "pinned"
+    assert files[image]["digest"] == env["pins"]["k8s_image_digests"][v["image"]]["digest"]
+    # signed with the test key
+    with open(os.path.join(env["bundle"], "manifest.json.sig")) as handle:
+        sig = json.load(handle)
+    assert [s["key_id"] for s in sig["signatures"]] == [key_id(env["public"])]
+    assert "Signed: manifest.json.sig holds the signature of key %s" % key_id(env["public"]) in proc.stdout
 
 
 def test_second_run_fetches_nothing(env):
@@ -113,9 +167,65 @@ def test_second_run_fetches_nothing(env):
 
 
 def consumer_vars(env, **override):
-    extra = dict(env["extra"], k8s_install_mode="offline")
+    extra = dict(env["extra"], k8s_install_mode="offline", k8s_bundle_trusted_keys=[env["public"]])
+    extra.pop("k8s_bundle_signing_key")
     extra.update(override)
     return extra
+
+
+def verify_bundle(env, **override):
+    return upstream.run_bundle(consumer_vars(env, **override), playbook="playbooks/verify_bundle.yml")[0]
+
+
+def test_signed_bundle_verifies_and_each_tampering_fails(env):
+    bundle = env["bundle"]
+    manifest_path = os.path.join(bundle, "manifest.json")
+    sig_path = manifest_path + ".sig"
+    proc = verify_bundle(env)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert "manifest.json verified, signed by trusted key %s" % key_id(env["public"]) in proc.stdout
+    # a tampered manifest: one recorded sum changed, the signature kept
+    with open(manifest_path) as handle:
+        original = handle.read()
+    data = json.loads(original)
+    data["files"]["bin/runc"]["sha256"] = "0" * 64
+    with open(manifest_path, "w") as handle:
+        json.dump(data, handle, indent=2, sort_keys=True)
+    proc = verify_bundle(env)
+    assert proc.returncode != 0
+    assert "%s does not match its signature by trusted key %s" % (manifest_path, key_id(env["public"])) in proc.stdout
+    with open(manifest_path, "w") as handle:
+        handle.write(original)
+    # a tampered file: the signature is good, the file's sum is not
+    runc = os.path.join(bundle, "bin", "runc")
+    with open(runc, "rb") as handle:
+        runc_bytes = handle.read()
+    with open(runc, "r+b") as handle:
+        handle.seek(2000)
+        handle.write(b"tampered")
+    proc = verify_bundle(env)
+    assert proc.returncode != 0 and "CORRUPT    bin/runc" in proc.stdout
+    with open(runc, "wb") as handle:
+        handle.write(runc_bytes)
+    # no signature at all
+    os.rename(sig_path, sig_path + ".away")
+    proc = verify_bundle(env)
+    assert proc.returncode != 0
+    assert "%s is missing" % sig_path in proc.stdout and key_id(env["public"]) in proc.stdout
+    # ...which passes, reported as such, only when no key is trusted
+    proc = verify_bundle(env, k8s_bundle_trusted_keys=[])
+    assert proc.returncode == 0 and "UNSIGNED bundle" in proc.stdout
+    os.rename(sig_path + ".away", sig_path)
+    # signed by a key nobody trusts
+    proc = verify_bundle(env, k8s_bundle_trusted_keys=[env["other_public"]])
+    assert proc.returncode != 0
+    assert "is signed by key %s, which is not in k8s_bundle_trusted_keys (%s)" % (
+        key_id(env["public"]), key_id(env["other_public"])) in proc.stdout
+    # the image's recorded digest must be the one the inventory pins
+    other = dict(env["pins"]["k8s_image_digests"], **{env["versions"]["image"]: "sha256:" + "1" * 64})
+    proc = verify_bundle(env, k8s_image_digests=other)
+    assert proc.returncode != 0 and "DIGEST     %s" % image_path(env) in proc.stdout
+    assert verify_bundle(env).returncode == 0
 
 
 def test_verify_lists_corrupt_missing_and_outdated_files(env):
@@ -200,3 +310,34 @@ def test_offline_artifact_comes_from_the_bundle_only(env):
     assert proc.returncode != 0
     assert "archives/crictl-v" in proc.stdout and "Offline mode never downloads" in proc.stdout
     assert env["server"].requests == []
+    # a bundle signed by a key this inventory does not trust gives no file
+    other_dest = os.path.join(env["work"], "node2", "runc")
+    proc, changed, result = run_artifact(env, "runc", other_dest, k8s_bundle_trusted_keys=[env["other_public"]])
+    assert proc.returncode != 0 and "not in k8s_bundle_trusted_keys" in proc.stdout
+    assert not os.path.exists(other_dest)
+
+
+def test_changed_upstream_and_failed_items_fail_loudly(env):
+    """A file upstream changed after it was pinned, and an image pinned to a digest the
+    registry lacks: the build fails after one table naming both, manifest untouched."""
+    v = env["versions"]
+    unit = os.path.join(env["root"], "raw", "containerd", "containerd", "v" + v["containerd_version"], "containerd.service")
+    with open(unit) as handle:
+        original = handle.read()
+    fresh = os.path.join(env["work"], "bundle-changed")
+    digests = {v["image"]: "sha256:" + "2" * 64}
+    try:
+        with open(unit, "a") as handle:
+            handle.write("\n# re-published upstream\n")
+        proc, dummy = upstream.run_bundle(dict(env["extra"], k8s_bundle_dir=fresh, k8s_image_digests=digests))
+    finally:
+        with open(unit, "w") as handle:
+            handle.write(original)
+    assert proc.returncode != 0
+    assert "Bundle build FAILED: 2 items could not be fetched or checked" in proc.stdout, proc.stdout[-5000:]
+    table = proc.stdout[proc.stdout.index("Bundle build FAILED"):]
+    assert "artifact %s" % unit_path(env) in table and "checksum" in table.lower()
+    assert "image    %s" % v["image"] in table
+    assert not os.path.exists(os.path.join(fresh, "manifest.json"))
+    # the other files were fetched and stay for the next run
+    assert os.path.exists(os.path.join(fresh, "bin", "runc"))
