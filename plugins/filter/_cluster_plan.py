@@ -27,7 +27,9 @@ options:
 """
 
 EXAMPLES = r"""
-# Internal; see roles/kubeadm_init/tasks/plan.yml.
+- name: Plan | decide (as roles/kubeadm_init/tasks/plan.yml does)
+  ansible.builtin.set_fact:
+    _plan: "{{ observations | aiinfra.k8s._cluster_plan(groups, ansible_play_hosts) }}"
 """
 
 RETURN = r"""

@@ -18,19 +18,37 @@ options:
     type: dict
     required: true
   settings:
-    description: The role settings the plan follows.
+    description:
+      - The role settings the plan follows, C(mode), C(driver_enabled), C(toolkit_enabled),
+        C(time_slicing_replicas) and C(device_plugin_gfd).
     type: dict
     required: true
 """
 
 EXAMPLES = r"""
-# Internal; see roles/gpu_operator/vars/main.yml.
+- name: The GPU plan (roles/gpu_operator/vars/main.yml computes it as a role variable)
+  ansible.builtin.set_fact:
+    _plan: "{{ gpu_nodes_facts | aiinfra.k8s._gpu_plan({'mode': 'operator', 'driver_enabled': 'auto'}) }}"
 """
 
 RETURN = r"""
 _value:
-  description: The plan (driver_enabled, toolkit_enabled, physical, expected, advertised_total, replicas, replicas_in_expected, problems).
+  description: The plan; also C(physical), C(advertised_total), C(replicas) and C(replicas_in_expected).
   type: dict
+  contains:
+    driver_enabled:
+      description: The chart's C(driver.enabled).
+      type: bool
+    toolkit_enabled:
+      description: The chart's C(toolkit.enabled).
+      type: bool
+    expected:
+      description: Per-node count for M(aiinfra.k8s.gpu_capacity).
+      type: dict
+    problems:
+      description: Why the plan cannot hold; empty when it does.
+      type: list
+      elements: str
 """
 
 from ansible_collections.aiinfra.k8s.plugins.plugin_utils._filters import call, plain

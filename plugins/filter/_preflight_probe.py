@@ -8,11 +8,11 @@ name: _preflight_probe
 short_description: "Internal: parse the output of the preflight role's host probe"
 author: aiinfra.k8s contributors
 description:
-  - Internal to the C(preflight) role (C(tasks/hosts.yml)), not part of the collection's
-    public API; its name, arguments and result may change in any release.
   - Turns the output of C(_preflight_probe_script) (C(key=value) lines, then C(--- listening)
     and C(ss -Htlnp)) into the host information P(aiinfra.k8s.host_problems#filter) checks.
     The logic is C(parse_probe) in C(plugins/plugin_utils/_host_checks.py).
+  - Internal to the C(preflight) role (C(tasks/hosts.yml)), not part of the collection's
+    public API; its name, arguments and result may change in any release.
 options:
   _input:
     description: The probe's standard output.
@@ -21,7 +21,9 @@ options:
 """
 
 EXAMPLES = r"""
-# Internal; see roles/preflight/tasks/hosts.yml.
+- name: Hosts | what the probe found (as roles/preflight/tasks/hosts.yml does)
+  ansible.builtin.set_fact:
+    _found: "{{ _preflight_probe.stdout | aiinfra.k8s._preflight_probe }}"
 """
 
 RETURN = r"""

@@ -37,9 +37,10 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: What the bundle must hold
-  ansible.builtin.set_fact:
-    bundle_files: "{{ k8s_artifacts | aiinfra.k8s.bundle_plan(['containerd'], ['registry.k8s.io/pause:3.10.1']) }}"
+- name: List what the bundle must hold
+  ansible.builtin.debug:
+    msg: "{{ item.path }}: {{ item.kind }} {{ item.name }} {{ item.version }}"
+  loop: "{{ k8s_artifacts | aiinfra.k8s.bundle_plan(['containerd'], ['registry.k8s.io/pause:3.10.1']) }}"
 """
 
 RETURN = r"""
