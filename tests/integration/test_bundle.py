@@ -31,6 +31,7 @@ import sys
 import tarfile
 
 import pytest
+import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
@@ -341,3 +342,53 @@ def test_changed_upstream_and_failed_items_fail_loudly(env):
     assert not os.path.exists(os.path.join(fresh, "manifest.json"))
     # the other files were fetched and stay for the next run
     assert os.path.exists(os.path.join(fresh, "bin", "runc"))
+
+
+def test_pin_playbook_writes_the_pins_and_refuses_a_changed_upstream(env):
+    """playbooks/pin.yml against the loopback upstream, writing into a copy of the versions file."""
+    v = env["versions"]
+    original_path = os.path.join(ROOT, "roles", "common", "defaults", "main", "versions.yml")
+    versions_file = os.path.join(env["work"], "versions.yml")
+    shutil.copyfile(original_path, versions_file)
+    extra = dict(env["unpinned"], pin_versions_file=versions_file, pin_keys=["containerd_service"],
+                 pin_images=[v["image"]], pin_arches=["amd64"])
+    proc, changed = upstream.run_bundle(extra, playbook="playbooks/pin.yml")
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert "Pinned now: containerd_service %s, %s." % (v["containerd_version"], v["image"]) in proc.stdout
+    with open(versions_file) as handle:
+        text = handle.read()
+    data = yaml.safe_load(text)
+    pin = data["k8s_artifact_pins"]["containerd_service"][v["containerd_version"]]
+    assert pin["sha256"] == env["pins"]["k8s_artifact_pins"]["containerd_service"][v["containerd_version"]]["sha256"]
+    assert "sha256 of %s/raw/containerd/containerd/v%s/containerd.service" % (env["server"].url, v["containerd_version"]) in pin["source"]
+    assert data["k8s_image_digests"][v["image"]]["digest"] == env["pins"]["k8s_image_digests"][v["image"]]["digest"]
+    # the pins already there are kept, and nothing outside the block moved
+    with open(original_path) as handle:
+        original = handle.read()
+    assert data["k8s_artifact_pins"]["calico_operator_manifest"] == yaml.safe_load(original)["k8s_artifact_pins"]["calico_operator_manifest"]
+
+    def outside(t):
+        return t[:t.index("# BEGIN aiinfra.k8s pins")] + t[t.index("# END aiinfra.k8s pins"):]
+    assert outside(text) == outside(original)
+    # a second run computes the same values and writes nothing
+    proc, changed = upstream.run_bundle(extra, playbook="playbooks/pin.yml")
+    assert proc.returncode == 0 and changed == 0, proc.stdout[-3000:]
+    with open(versions_file) as handle:
+        assert handle.read() == text
+    # upstream re-publishes the file under the same version: refused, the pin stays
+    unit = os.path.join(env["root"], "raw", "containerd", "containerd", "v" + v["containerd_version"], "containerd.service")
+    with open(unit) as handle:
+        unit_text = handle.read()
+    try:
+        with open(unit, "a") as handle:
+            handle.write("# changed\n")
+        proc, changed = upstream.run_bundle(dict(extra, pin_images="none"), playbook="playbooks/pin.yml")
+        assert proc.returncode != 0
+        assert "CHANGED containerd_service %s: pinned %s" % (v["containerd_version"], pin["sha256"]) in proc.stdout
+        with open(versions_file) as handle:
+            assert handle.read() == text
+        proc, changed = upstream.run_bundle(dict(extra, pin_images="none", pin_replace=True), playbook="playbooks/pin.yml")
+        assert proc.returncode == 0 and "Replaced (pin_replace): containerd_service %s." % v["containerd_version"] in proc.stdout
+    finally:
+        with open(unit, "w") as handle:
+            handle.write(unit_text)
