@@ -191,4 +191,3 @@ def test_proxy_reaches_k3s_with_the_full_no_proxy(rendered):
                                  "192.0.2.1", "10.244.0.0/16", "10.96.0.0/12", ".cluster.local", ".svc",
                                  "localhost", ".example.internal"}, host
     assert not [n for n in rendered["k3s"] if n.endswith("20-aiinfra-proxy.conf")]  # no proxy, no drop-in
-

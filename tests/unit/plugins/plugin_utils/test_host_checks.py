@@ -373,4 +373,3 @@ def test_missing_tool_is_an_error_naming_the_package():
 def test_tools_not_checked_when_none_are_required():
     info = host_info("debian12-no-losetup", facts_name="debian12", ntp_synchronized="yes", listening=[])
     assert errors(host_problems(info, dict(SETTINGS, kubelet_fail_cgroup_v1=False))) == []
-
