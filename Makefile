@@ -16,7 +16,7 @@ SCENARIOS ?=
 PLAYBOOK_ARGS ?=
 
 .PHONY: help deps deps-test deploy validate lint sanity unit integration galaxy harness phase-plays molecule test clean \
-	sandbox sandbox-down sandbox-e2e sandbox-test ee-context runner-test
+	sandbox sandbox-down sandbox-e2e sandbox-test ee-context runner-test bench
 
 help: ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -95,6 +95,9 @@ ee-context: deps-test ## execution environment build context in build/ee, checke
 
 runner-test: deps-test harness ## validate.yml and site.yml (preflight,nodes,lb) through ansible-runner, as AWX runs them
 	pytest -q tests/awx/test_runner.py
+
+bench: deps-test ## site.yml cold and no-op in the sandbox, per phase (BUNDLE=dir EXTRA_VARS=f SCALE=N; not in make test)
+	$(BIN)/python tests/harness/bench.py
 
 test: ## everything CI runs: lint sanity unit integration galaxy | molecule sandbox-test, two lanes side by side
 	MAKE="$(MAKE)" tests/harness/test_all.sh

@@ -1,0 +1,116 @@
+"""make bench: how long site.yml takes cold and as a no-op re-run, in the sandbox.
+
+    make bench                         # HA topology (3 masters + VIP + 1 worker) from the test bundle
+    make bench BUNDLE=dir EXTRA_VARS=f # ... from a bundle with Kubernetes: the cluster phase too
+    make bench SCALE=10                # the host layer on 1 master + 10 workers (how time grows)
+
+Brings the sandbox up (sandbox/up.yml, its own name so a running sandbox is not touched),
+then runs site.yml per step, cold and again (no-op), and records for each: wall seconds,
+the most tasks any host ran (ok + changed + skipped + failed, from the recap) and the
+changed count. Prints a table and writes it as JSON under tests/output/bench/. Not part of
+`make test`'s pass or fail: it is the instrument of docs/performance.md. The sandbox is
+removed at the end (BENCH_KEEP=1 keeps it).
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.join(ROOT, ".venv", "bin")
+NAME, PREFIX = os.environ.get("BENCH_NAME", "aiinfra-bench"), os.environ.get("BENCH_PREFIX", "10.231.12")
+SANDBOX_DIR = os.path.join(ROOT, "build", "bench-sandbox")
+RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", re.M)
+
+
+def env():
+    return dict(os.environ, PATH=BIN + os.pathsep + os.environ["PATH"], ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
+                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "collections"), ANSIBLE_CACHE_PLUGIN="memory",
+                ANSIBLE_NOCOLOR="1")
+
+
+def sh(*cmd, log=None):
+    start = time.monotonic()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env(), capture_output=True, text=True, check=False)
+    elapsed = time.monotonic() - start
+    if log:
+        with open(log, "w") as handle:
+            handle.write(proc.stdout + proc.stderr)
+    if proc.returncode != 0:
+        sys.exit("bench: %s failed (rc %d), see %s\n%s" % (" ".join(cmd[:3]), proc.returncode, log or "output",
+                                                           (proc.stdout + proc.stderr)[-3000:]))
+    return proc.stdout, elapsed
+
+
+def prepare():
+    """(bundle dir, extra vars file, with_cluster): the given bundle, or the sandbox-test bundle."""
+    bundle, extra = os.environ.get("BUNDLE", ""), os.environ.get("EXTRA_VARS", "")
+    if bundle:
+        with open(os.path.join(bundle, "manifest.json")) as handle:
+            with_cluster = '"bin/kubeadm"' in handle.read()
+        return os.path.abspath(bundle), os.path.abspath(extra) if extra else "", with_cluster
+    sh("tests/harness/sandbox_bundle.sh")
+    return os.path.join(ROOT, "build", "sandbox-bundle"), os.path.join(ROOT, "build", "sandbox-bundle.vars.yml"), False
+
+
+def run_site(tags, extra, out, label):
+    cmd = [os.path.join(BIN, "ansible-playbook"), "site.yml", "-i", os.path.join(SANDBOX_DIR, "inventory"), "--tags", tags]
+    if extra:
+        cmd += ["-e", "@" + extra]
+    stdout, elapsed = sh(*cmd, log=os.path.join(out, label + ".log"))
+    recap = [tuple(int(x) for x in m.groups()[1:]) for m in RECAP.finditer(stdout)]
+    return {"seconds": round(elapsed, 1), "tasks": max(ok + ch + fa + sk for ok, ch, _un, fa, sk in recap),
+            "changed": sum(ch for _ok, ch, _un, _fa, _sk in recap)}
+
+
+def main():
+    scale = int(os.environ.get("SCALE", "0") or 0)
+    bundle, extra, with_cluster = prepare()
+    out = os.path.join(ROOT, "tests", "output", "bench")
+    os.makedirs(out, exist_ok=True)
+    topology = ["-e", "sandbox_topology=scale", "-e", "sandbox_scale_workers=%d" % scale] if scale else \
+        ["-e", "sandbox_topology=ha"]
+    common = ["-e", "sandbox_name=" + NAME, "-e", "sandbox_prefix=" + PREFIX, "-e", "sandbox_dir=" + SANDBOX_DIR]
+    sh("tests/harness/docker.sh")
+    sh("tests/harness/node_image.sh", "debian12")
+    steps = [("preflight+nodes+lb", "preflight,nodes,lb")]
+    if with_cluster and not scale:
+        steps.append(("cluster", "cluster"))
+        steps.append(("preflight..cluster", "preflight,nodes,lb,cluster"))
+    rows = []
+    try:
+        sh(os.path.join(BIN, "ansible-playbook"), "sandbox/up.yml", *common, *topology,
+           "-e", "sandbox_bundle=" + bundle, log=os.path.join(out, "up.log"))
+        for label, tags in steps:
+            # "preflight..cluster" re-runs everything on the built cluster: its cold time is the
+            # sum of the steps above; only its no-op time is measured.
+            cold = None if label == "preflight..cluster" else run_site(tags, extra, out, label + ".cold")
+            noop = run_site(tags, extra, out, label + ".noop")
+            rows.append({"phase": label, "cold": cold, "noop": noop})
+    finally:
+        if os.environ.get("BENCH_KEEP") != "1":
+            subprocess.run([os.path.join(BIN, "ansible-playbook"), "sandbox/down.yml", *common],
+                           cwd=ROOT, env=env(), capture_output=True, check=False)
+    result = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+              "topology": ("1 master + %d workers" % scale) if scale else "ha: 3 masters + VIP + 1 worker",
+              "bundle": bundle, "cpus": os.cpu_count(), "load_before": os.getloadavg()[0], "rows": rows}
+    name = "bench-%s.json" % ("scale%d" % scale if scale else "ha")
+    with open(os.path.join(out, name), "w") as handle:
+        json.dump(result, handle, indent=2)
+    print("\n%-20s %8s %8s %7s %8s" % ("phase", "cold s", "no-op s", "tasks", "changed"))
+    for row in rows:
+        cold = row["cold"] or {}
+        print("%-20s %8s %8s %7s %8s" % (row["phase"], cold.get("seconds", "-"), row["noop"]["seconds"],
+                                         row["noop"]["tasks"], "%s/%s" % (cold.get("changed", "-"), row["noop"]["changed"])))
+    print("(changed: cold/no-op; written to %s)" % os.path.join(out, name))
+    if any(row["noop"]["changed"] for row in rows):
+        sys.exit("bench: a no-op re-run changed something")
+
+
+if __name__ == "__main__":
+    main()
