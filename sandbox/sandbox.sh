@@ -33,6 +33,9 @@ BUNDLE=${BUNDLE:-}
 PHASES=${PHASES:-}
 EXTRA_VARS=${EXTRA_VARS:-}
 SANDBOX_CNI=${SANDBOX_CNI:-bridge}
+# e2e: run the first site.yml with -vvv and scan that output for secrets (bootstrap tokens,
+# certificate keys, the VRRP password): sandbox/secret_scan.py
+SANDBOX_SECRET_SCAN=${SANDBOX_SECRET_SCAN:-}
 SANDBOX_NAME=${SANDBOX_NAME:-aiinfra-sbx}
 SANDBOX_PREFIX=${SANDBOX_PREFIX:-10.231.8}
 SANDBOX_DIR=$(realpath -m "${SANDBOX_DIR:-.sandbox}")
@@ -65,7 +68,12 @@ up() {
   printf '%s\n' "${args[@]}" > "$SANDBOX_DIR"/site-args
   say "ansible-playbook site.yml -i $SANDBOX_DIR/inventory ${args[*]}"
   local rc=0
-  ansible-playbook site.yml -i "$SANDBOX_DIR"/inventory "${args[@]}" || rc=$?
+  if [[ -n $SANDBOX_SECRET_SCAN ]]; then
+    ansible-playbook -vvv site.yml -i "$SANDBOX_DIR"/inventory "${args[@]}" > "$SANDBOX_DIR"/site-vvv.log 2>&1 || rc=$?
+    tail -n 40 "$SANDBOX_DIR"/site-vvv.log
+  else
+    ansible-playbook site.yml -i "$SANDBOX_DIR"/inventory "${args[@]}" || rc=$?
+  fi
   say "summary"
   ansible-playbook sandbox/summary.yml "${SANDBOX_ARGS[@]}" -i "$SANDBOX_DIR"/inventory "${VARS_ARGS[@]}" || true
   return $rc
@@ -85,6 +93,12 @@ e2e() {
   local start=$SECONDS t
   PHASES='' up
   t[0]=$((SECONDS - start))
+  if [[ -n $SANDBOX_SECRET_SCAN ]]; then
+    say "secrets in the first site.yml's -vvv output ($SANDBOX_DIR/site-vvv.log)"
+    local secrets=()
+    [[ -f $SANDBOX_DIR/vrrp_pass ]] && secrets=(--secret-file "$SANDBOX_DIR/vrrp_pass")
+    python3 sandbox/secret_scan.py "$SANDBOX_DIR"/site-vvv.log --manifest "$BUNDLE/manifest.json" "${secrets[@]}"
+  fi
   say "e2e checks"
   ansible-playbook sandbox/e2e.yml "${SANDBOX_ARGS[@]}" -i "$SANDBOX_DIR"/inventory "${VARS_ARGS[@]}"
   say "second site.yml must change nothing"
