@@ -60,7 +60,9 @@ up() {
   fi
   say "starting the $TOPOLOGY topology${bundle:+ (offline, bundle $bundle)}"
   local spares
-  spares=$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' $SPARES)
+  local spare_names=()
+  read -r -a spare_names <<<"$SPARES"
+  spares=$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "${spare_names[@]}")
   ansible-playbook sandbox/up.yml "${SANDBOX_ARGS[@]}" -e "sandbox_topology=$TOPOLOGY" -e "sandbox_bundle=$bundle" \
     -e "sandbox_cni=$SANDBOX_CNI" -e "{\"sandbox_spares\": $spares}"
   local args=("${VARS_ARGS[@]}")
