@@ -623,7 +623,8 @@ def _columns(header):
 
 def parse_check_expiration(text):
     """Rows of `kubeadm certs check-expiration`: [{name, kind (certificate|ca), expires (ISO), residual,
-    authority, externally_managed}]."""
+    authority, externally_managed, missing}]. A `!MISSING! <name>` row (kubeadm's mark for a file it did
+    not find, e.g. super-admin.conf on every master but the first) has missing true and no dates."""
     rows = []
     header = None
     kind = None
@@ -639,6 +640,11 @@ def parse_check_expiration(text):
             continue
         if header is None or line.startswith("["):
             continue
+        if line.startswith("!MISSING!"):
+            # kubeadm keeps super-admin.conf on the first control-plane node only
+            rows.append({"name": line[len("!MISSING!"):].strip(), "kind": kind, "expires": "", "residual": "",
+                         "authority": "", "externally_managed": False, "missing": True})
+            continue
         cells = {}
         for index, (name, start) in enumerate(header):
             end = header[index + 1][1] if index + 1 < len(header) else None
@@ -652,6 +658,7 @@ def parse_check_expiration(text):
             "residual": cells.get("RESIDUAL TIME", ""),
             "authority": cells.get("CERTIFICATE AUTHORITY", "") if kind == "certificate" else "",
             "externally_managed": cells.get("EXTERNALLY MANAGED", "").lower() == "yes",
+            "missing": False,
         })
     if not rows:
         raise ValueError("no certificate table in the output")
@@ -665,9 +672,16 @@ def certs_report(tables, warn_days=30, now=None):
     """
     now = now or datetime.datetime.now(datetime.timezone.utc)
     warn_days = int(warn_days)
-    rows, warnings = [], Problems()
+    rows, missing, warnings = [], [], Problems()
     for host in sorted(tables):
         for row in tables[host]:
+            if row.get("missing"):
+                missing.append(dict(row, host=host, days_left=None))
+                if row["name"] != "super-admin.conf":
+                    warnings.warning("host %s" % host, "%s is missing" % row["name"],
+                                     "kubeadm init phase kubeconfig / certs on %s recreates it (or renew: -e certs_renew=true)"
+                                     % host)
+                continue
             expires = datetime.datetime.strptime(row["expires"], "%Y-%m-%dT%H:%M:%SZ").replace(
                 tzinfo=datetime.timezone.utc)
             days = (expires - now).total_seconds() / 86400.0
@@ -684,14 +698,18 @@ def certs_report(tables, warn_days=30, now=None):
             fix = "renew now: ansible-playbook playbooks/certs.yml -i <inventory> -e certs_renew=true"
         warnings.warning("host %s" % r["host"], "%s %s expires in %d days (%s)"
                          % ("CA" if r["kind"] == "ca" else "certificate", r["name"], r["days_left"], r["expires"]), fix)
-    width = max([len(r["name"]) for r in rows] + [11])
-    hostw = max([len(r["host"]) for r in rows] + [4])
+    width = max([len(r["name"]) for r in rows + missing] + [11])
+    hostw = max([len(r["host"]) for r in rows + missing] + [4])
     lines = ["%-*s  %-*s  %-4s  %-20s  %9s" % (hostw, "HOST", width, "CERTIFICATE", "KIND", "EXPIRES", "DAYS LEFT")]
     for r in rows:
         lines.append("%-*s  %-*s  %-4s  %-20s  %9d%s" % (hostw, r["host"], width, r["name"],
                                                          "CA" if r["kind"] == "ca" else "cert", r["expires"],
                                                          r["days_left"], "  <" if r["days_left"] < warn_days else ""))
-    return {"rows": rows, "table": lines, "soonest": rows[0] if rows else None, "problems": warnings}
+    for r in missing:
+        lines.append("%-*s  %-*s  %-4s  %-20s  %9s%s" % (hostw, r["host"], width, r["name"], "cert", "(missing)", "-",
+                                                         "  (kept on the first master only)"
+                                                         if r["name"] == "super-admin.conf" else "  <"))
+    return {"rows": rows, "missing": missing, "table": lines, "soonest": rows[0] if rows else None, "problems": warnings}
 
 
 def k3s_members(nodes):
