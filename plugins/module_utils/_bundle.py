@@ -73,9 +73,9 @@ def check_relative(path):
     return path
 
 
-def read_manifest_bytes(bundle_dir):
-    """The exact bytes of manifest.json (what its signature covers), or None when there is none."""
-    path = os.path.join(bundle_dir, MANIFEST)
+def read_bundle_file(bundle_dir, name):
+    """The bytes of a file at the bundle's top (manifest.json, its signature), or None when there is none."""
+    path = os.path.join(bundle_dir, name)
     if not os.path.exists(path):
         return None
     try:
@@ -83,6 +83,11 @@ def read_manifest_bytes(bundle_dir):
             return handle.read()
     except OSError as exc:
         raise BundleError("cannot read %s: %s; rebuild it with playbooks/bundle.yml" % (path, exc))
+
+
+def read_manifest_bytes(bundle_dir):
+    """The exact bytes of manifest.json (what its signature covers), or None when there is none."""
+    return read_bundle_file(bundle_dir, MANIFEST)
 
 
 def parse_manifest(raw, path=MANIFEST):

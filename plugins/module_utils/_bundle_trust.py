@@ -30,7 +30,7 @@ import os
 import re
 import traceback
 
-from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle import SIGNATURE
+from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle import SIGNATURE, BundleError, read_bundle_file
 
 try:
     from cryptography.exceptions import InvalidSignature
@@ -138,12 +138,12 @@ def load_trusted_keys(specs):
 def read_signatures(bundle_dir):
     """The signature document of a bundle, or None when it has none."""
     path = os.path.join(bundle_dir, SIGNATURE)
-    if not os.path.exists(path):
-        return None
     try:
-        with open(path) as handle:
-            doc = json.load(handle)
-    except (OSError, ValueError) as exc:
+        raw = read_bundle_file(bundle_dir, SIGNATURE)
+        if raw is None:
+            return None
+        doc = json.loads(raw.decode("utf-8"))
+    except (BundleError, ValueError) as exc:
         raise TrustError("%s is not readable as a signature file (%s); sign the bundle again" % (path, exc))
     sigs = doc.get("signatures") if isinstance(doc, dict) else None
     if doc.get("algorithm") != ALGORITHM or not isinstance(sigs, list) or not all(

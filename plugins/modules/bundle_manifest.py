@@ -115,36 +115,31 @@ from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle_trust import (
 )
 
 
+def _previous(path, load, error):
+    """(text of the file at path or None, what load() makes of it, None when it fails with error)."""
+    if not os.path.exists(path):
+        return None, None
+    with open(path) as handle:
+        text = handle.read()
+    try:
+        return text, load()
+    except error:
+        return text, None  # unreadable: replaced
+
+
 def plan(params):
     """Pure part: returns (new manifest, new text, old text or None)."""
     bundle_dir = params["path"]
     if not os.path.isdir(bundle_dir):
         raise BundleError("bundle directory %s does not exist" % bundle_dir)
-    path = os.path.join(bundle_dir, MANIFEST)
-    old_text = None
-    previous = None
-    if os.path.exists(path):
-        with open(path) as handle:
-            old_text = handle.read()
-        try:
-            previous = load_manifest(bundle_dir)
-        except BundleError:
-            previous = None
+    old_text, previous = _previous(os.path.join(bundle_dir, MANIFEST), lambda: load_manifest(bundle_dir), BundleError)
     manifest = build_manifest(bundle_dir, params["entries"], params["arch"], params.get("known_hashes"), previous)
     return manifest, dump_manifest(manifest), old_text
 
 
 def plan_signature(bundle_dir, text, old_text, signing_key=None):
     """(new signature text or None to remove the file, old signature text or None, key ids)."""
-    path = os.path.join(bundle_dir, SIGNATURE)
-    old_sig = None
-    if os.path.exists(path):
-        with open(path) as handle:
-            old_sig = handle.read()
-    try:
-        previous = read_signatures(bundle_dir)
-    except TrustError:
-        previous = None  # unreadable: replaced below
+    old_sig, previous = _previous(os.path.join(bundle_dir, SIGNATURE), lambda: read_signatures(bundle_dir), TrustError)
     data, old_data = text.encode("utf-8"), None if old_text is None else old_text.encode("utf-8")
     if signing_key:
         sigs = sign(data, load_private_key(signing_key), previous, old_data)
