@@ -21,6 +21,11 @@
 # SANDBOX_DIR (inventory, kubeconfig; default .sandbox), e.g. the runner test's
 # aiinfra-awx on 10.231.9 in build/sandbox-awx. SPARES="master4 worker2" starts spare node
 # containers that only $SANDBOX_DIR/inventory-spares lists (add_nodes.yml tests, docs/day2.md).
+# SANDBOX_NO_EGRESS=1 (the default with BUNDLE, and for e2e) puts the nodes on a network with
+# no route out and records every attempt to reach outside (DNS lookups of public names,
+# packets to non-cluster addresses); up and e2e fail on one, `sandbox.sh egress` lists them.
+#
+#   sandbox/sandbox.sh egress  the outbound attempts recorded so far (exit 1 on any)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -41,6 +46,8 @@ SANDBOX_PREFIX=${SANDBOX_PREFIX:-10.231.8}
 SANDBOX_DIR=$(realpath -m "${SANDBOX_DIR:-.sandbox}")
 # Spare node containers left out of the inventory (day-2 tests), e.g. SPARES="master4 worker2"
 SPARES=${SPARES:-}
+# No route out, attempts recorded: on by default for offline runs (BUNDLE), off online.
+SANDBOX_NO_EGRESS=${SANDBOX_NO_EGRESS:-$([[ -n $BUNDLE ]] && echo 1 || echo 0)}
 # The same sandbox for every sandbox/*.yml playbook
 SANDBOX_ARGS=(-e "sandbox_name=$SANDBOX_NAME" -e "sandbox_prefix=$SANDBOX_PREFIX" -e "sandbox_dir=$SANDBOX_DIR")
 # -e @EXTRA_VARS for every playbook that runs against the sandbox inventory
@@ -64,7 +71,7 @@ up() {
   read -r -a spare_names <<<"$SPARES"
   spares=$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "${spare_names[@]}")
   ansible-playbook sandbox/up.yml "${SANDBOX_ARGS[@]}" -e "sandbox_topology=$TOPOLOGY" -e "sandbox_bundle=$bundle" \
-    -e "sandbox_cni=$SANDBOX_CNI" -e "{\"sandbox_spares\": $spares}"
+    -e "sandbox_cni=$SANDBOX_CNI" -e "{\"sandbox_spares\": $spares}" -e "sandbox_no_egress=$SANDBOX_NO_EGRESS"
   local args=("${VARS_ARGS[@]}")
   [[ -n $PHASES ]] && args+=(--tags "$PHASES")
   printf '%s\n' "${args[@]}" > "$SANDBOX_DIR"/site-args
@@ -78,7 +85,22 @@ up() {
   fi
   say "summary"
   ansible-playbook sandbox/summary.yml "${SANDBOX_ARGS[@]}" -i "$SANDBOX_DIR"/inventory "${VARS_ARGS[@]}" || true
+  if [[ $SANDBOX_NO_EGRESS == 1 ]]; then
+    egress || rc=1
+  fi
   return $rc
+}
+
+# The outbound attempts the egress recorders saw (SANDBOX_NO_EGRESS=1); exit 1 on any.
+egress() {
+  local containers
+  mapfile -t containers < <(docker ps --filter "label=aiinfra.sandbox=$SANDBOX_NAME" --format '{{.Names}}' | sort)
+  if [[ ${#containers[@]} -eq 0 ]] || ! docker inspect "$SANDBOX_NAME-egress" >/dev/null 2>&1; then
+    echo "sandbox: no egress recorder in sandbox $SANDBOX_NAME (start it with SANDBOX_NO_EGRESS=1)" >&2
+    return 2
+  fi
+  say "outbound attempts (egress recorders)"
+  tests/harness/egress_guard.sh report "${containers[@]}" "$@"
 }
 
 down() {
@@ -115,6 +137,8 @@ e2e() {
   ansible-playbook playbooks/reset.yml -i "$SANDBOX_DIR"/inventory "${VARS_ARGS[@]}" -e reset_confirm=true
   t[2]=$((SECONDS - start))
   ansible-playbook sandbox/e2e.yml "${SANDBOX_ARGS[@]}" -i "$SANDBOX_DIR"/inventory "${VARS_ARGS[@]}" -e sandbox_expect=reset
+  # site.yml, its re-run and reset.yml, offline: nothing may have tried to leave
+  egress
   say "e2e passed: up + site.yml ${t[0]} s, no-op site.yml ${t[1]} s, reset.yml ${t[2]} s"
 }
 
@@ -122,5 +146,6 @@ case ${1:-up} in
   up) up ;;
   down) down ;;
   e2e) e2e ;;
-  *) echo "usage: $0 up|down|e2e" >&2; exit 2 ;;
+  egress) egress ;;
+  *) echo "usage: $0 up|down|e2e|egress" >&2; exit 2 ;;
 esac
