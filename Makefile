@@ -15,7 +15,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 SCENARIOS ?=
 PLAYBOOK_ARGS ?=
 
-.PHONY: help deps deps-test deploy validate lint sanity unit integration galaxy harness phase-plays molecule test clean \
+.PHONY: help deps deps-test deploy validate pin lint sanity unit integration galaxy harness phase-plays molecule test clean \
 	sandbox sandbox-down sandbox-e2e sandbox-test ee-context runner-test bench
 
 help: ## list targets
@@ -44,6 +44,9 @@ deploy: deps ## build the cluster: make deploy INVENTORY=inventories/ha
 
 validate: deps ## check an inventory on the controller only (contacts no host)
 	ansible-playbook playbooks/validate.yml -i $(INVENTORY) $(PLAYBOOK_ARGS)
+
+pin: deps ## pin sha256 / image digests for a version bump into the versions file (connected machine; review git diff)
+	ansible-playbook playbooks/pin.yml -i $(INVENTORY) $(PLAYBOOK_ARGS)
 
 lint: deps-test ## yamllint + ansible-lint (production profile)
 	yamllint -s .
