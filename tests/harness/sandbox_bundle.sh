@@ -3,8 +3,8 @@
 # through playbooks/bundle.yml) plus Debian 12's haproxy and keepalived packages with their
 # dependencies under packages/debian12/keepalived_haproxy/, recorded in the manifest with
 # the bundle_manifest module, the way docs/offline-bundle.md tells operators to add OS
-# packages. Writes build/sandbox-bundle/ and build/sandbox-bundle.vars.yml (the consumer's
-# variables). Used by sandbox_test.sh (make sandbox-test) and bench.py (make bench).
+# packages, re-signed with the test bundle's key. Writes build/sandbox-bundle/ and
+# build/sandbox-bundle.vars.yml (the consumer's variables, trusting that key). Used by sandbox_test.sh (make sandbox-test) and bench.py (make bench).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -37,8 +37,10 @@ import json, sys
 m = json.load(open(sys.argv[1]))
 print(json.dumps([dict(path=p, **{k: v for k, v in e.items() if k not in ("sha256", "size")})
                   for p, e in m["files"].items() if e.get("kind") != "local"]))' "$bundle/manifest.json")
+# re-signed with the test bundle's key (the added packages change the manifest)
 ansible localhost -c local -m aiinfra.k8s.bundle_manifest \
-  -a "{\"path\": \"$ROOT/$bundle\", \"arch\": \"amd64\", \"entries\": $entries}" >/dev/null
+  -a "{\"path\": \"$ROOT/$bundle\", \"arch\": \"amd64\", \"entries\": $entries,
+       \"signing_key\": \"$ROOT/build/test-bundle/keys/signing.pem\"}" >/dev/null
 grep -q keepalived_haproxy "$bundle/manifest.json"
 
 vars=build/sandbox-bundle.vars.yml
@@ -49,6 +51,8 @@ vars=build/sandbox-bundle.vars.yml
 # service and offline mode installs no OS package for one.
 containerd_crictl_install: false
 swap_sysctl_time_sync: none
+# the bundle is signed by the test key: the offline run checks it
+k8s_bundle_trusted_keys: ["{{ test_bundle_trusted_key }}"]
 VARS
 } > "$vars"
 echo "sandbox bundle ready: build/sandbox-bundle (vars: build/sandbox-bundle.vars.yml)"

@@ -2,8 +2,10 @@
 # make sandbox-test: the sandbox (make sandbox) comes up offline from the test bundle,
 # everything before the cluster phase converges in it (preflight, nodes, lb), a second
 # run changes nothing, the VIP is held by exactly one lb node and answers on the API
-# port's haproxy frontend, containerd runs everywhere, and `make sandbox-down` removes
-# every container, volume and network it made.
+# port's haproxy frontend, containerd runs everywhere, no node tried to reach outside
+# (SANDBOX_NO_EGRESS, on with BUNDLE: internal network, outbound attempts recorded), the
+# signed bundle was verified against its key, and `make sandbox-down` removes every
+# container, volume and network it made.
 #
 # The bundle is tests/harness/test_bundle.sh's (Debian 12 binaries served through
 # playbooks/bundle.yml) plus Debian 12's haproxy and keepalived packages with their
@@ -44,6 +46,9 @@ grep -qE '^master1 +: ok=' "$log"
 
 say "checks"
 ansible-playbook tests/harness/sandbox_checks.yml -i .sandbox/inventory -e "@$vars"
+
+say "nothing tried to leave (the offline sandbox has no route out, every attempt is recorded)"
+sandbox/sandbox.sh egress
 
 say "make sandbox-down"
 trap - EXIT
