@@ -6,7 +6,9 @@ real on the controller against a loopback "upstream" shaped like dl.k8s.io
 - a second run changes nothing;
 - a file that does not match its published sum is refused;
 - an unreachable source fails with a message that names the file, the URL and what to do
-  (a mirror prefix or the offline bundle), not a bare urlopen error.
+  (a mirror prefix or the offline bundle), not a bare urlopen error;
+- an entry without a checksum (no published sum, no pin) is refused before any download,
+  unless k8s_allow_unpinned.
 """
 from __future__ import annotations
 
@@ -49,12 +51,13 @@ def upstream(tmp_path_factory):
     server.shutdown()
 
 
-def _run(tmp_path, release_url, name):
+def _run(tmp_path, release_url, name, **more):
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "collections"), ANSIBLE_NOCOLOR="1")
     out = tmp_path / ("%s.json" % name)
     extra = {"k8s_release_url": release_url, "k8s_version": VERSION, "ansible_python_interpreter": sys.executable,
              "dest": str(tmp_path / "node" / "kubectl"), "out": str(out)}
+    extra.update(more)
     proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,",
                            PLAYBOOK, "-e", json.dumps(extra)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
@@ -102,3 +105,16 @@ def test_an_unreachable_source_says_what_to_do(tmp_path):
             % (VERSION, port, VERSION)) in text
     assert "If this node cannot reach 127.0.0.1, point the download prefix (k8s_release_url" in text
     assert "k8s_install_mode: offline" in text
+
+
+def test_an_entry_without_a_sum_is_refused_unless_allowed(upstream, tmp_path):
+    unpinned = {"kubectl": {"version": VERSION, "url": "%s/v%s/bin/linux/amd64/kubectl" % (upstream["url"], VERSION),
+                            "checksum": "", "path": "bin/kubectl"}}
+    proc, report = _run(tmp_path, upstream["url"], "unpinned", k8s_artifacts_extra=unpinned)
+    assert proc.returncode != 0 and report is None
+    text = " ".join(proc.stdout.split())
+    assert "kubectl %s has no checksum" % VERSION in text and "k8s_allow_unpinned: true" in text and "make pin" in text
+    assert not (tmp_path / "node" / "kubectl").exists()
+    proc, report = _run(tmp_path, upstream["url"], "allowed", k8s_artifacts_extra=unpinned, k8s_allow_unpinned=True)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert hashlib.sha256((tmp_path / "node" / "kubectl").read_bytes()).hexdigest() == upstream["sha256"]
