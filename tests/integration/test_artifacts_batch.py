@@ -1,0 +1,107 @@
+"""The common role's `artifacts` entry point (several bundle files checked in one round trip).
+
+Runs the real tasks against the controller itself (connection local) with an offline bundle
+made here: two files recorded in manifest.json by the collection's own bundle_manifest
+module. A first run copies both and stamps them; a re-run decides from the stamps and one
+stat that nothing is missing and runs no copy at all (the no-op path of the nodes and
+cluster phases); a file changed on the node (content, hence size or mtime) is brought back
+from the bundle, the other one is left alone.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.dirname(sys.executable)
+
+PLAY = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Bring the files
+      ansible.builtin.include_role:
+        name: aiinfra.k8s.common
+        tasks_from: artifacts
+      vars:
+        common_artifacts:
+          - {key: runc, dest: "%(dest)s/runc", mode: "0755"}
+          - {key: cni_plugins, dest: "%(dest)s/cni.tgz"}
+    - name: Report
+      ansible.builtin.copy:
+        content: "{{ {'todo': _common_artifacts_todo | map(attribute='key') | list, 'result': common_artifacts_result} | to_json }}"
+        dest: "%(report)s"
+        mode: "0600"
+"""
+
+
+def env():
+    return dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
+                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "collections"), ANSIBLE_NOCOLOR="1",
+                ANSIBLE_CACHE_PLUGIN="memory")
+
+
+@pytest.fixture()
+def setup(tmp_path):
+    bundle = tmp_path / "bundle"
+    (bundle / "bin").mkdir(parents=True)
+    (bundle / "archives").mkdir()
+    (bundle / "bin" / "runc").write_bytes(b"\x7fELF runc stand-in\n" * 1000)
+    (bundle / "archives" / "cni-plugins-linux-amd64-v1.7.1.tgz").write_bytes(b"cni archive\n" * 500)
+    entries = [{"path": "bin/runc", "name": "runc", "version": "1.3.0", "kind": "artifact", "checksum": "computed",
+                "source": "test"},
+               {"path": "archives/cni-plugins-linux-amd64-v1.7.1.tgz", "name": "cni_plugins", "version": "1.7.1",
+                "kind": "artifact", "checksum": "computed", "source": "test"}]
+    proc = subprocess.run([os.path.join(BIN, "ansible"), "localhost", "-c", "local", "-m", "aiinfra.k8s.bundle_manifest",
+                           "-a", json.dumps({"path": str(bundle), "arch": "amd64", "entries": entries})],
+                          cwd=ROOT, env=env(), capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(PLAY % {"dest": tmp_path / "node", "report": tmp_path / "report.json"})
+    extra = {"k8s_install_mode": "offline", "k8s_bundle_dir": str(bundle), "runc_version": "1.3.0",
+             "cni_plugins_version": "1.7.1", "_common_artifacts_stamp": str(tmp_path / "node" / "stamps.json"),
+             "ansible_python_interpreter": sys.executable}
+    return tmp_path, playbook, extra
+
+
+def run(playbook, extra):
+    proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", str(playbook),
+                           "-e", json.dumps(extra)], cwd=ROOT, env=env(), capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    report = json.loads((playbook.parent / "report.json").read_text())
+    todo, result = ",".join(report["todo"]), report["result"]
+    copies = len(re.findall(r"TASK \[aiinfra\.k8s\.common : Artifact \| copy from the bundle", proc.stdout))
+    # the report file itself is written on every run (changed when its content changes)
+    changed = int(re.search(r"^localhost\s+: ok=\d+\s+changed=(\d+)", proc.stdout, re.M).group(1)) - \
+        int("changed: [localhost]" in proc.stdout.split("TASK [Report]")[1])
+    return todo, result, copies, changed
+
+
+def test_copies_once_then_only_what_changed(setup):
+    tmp, playbook, extra = setup
+    node = tmp / "node"
+    todo, result, copies, changed = run(playbook, extra)
+    assert todo == "runc,cni_plugins" and copies == 2 and changed > 0
+    assert result["runc"]["changed"] and result["cni_plugins"]["changed"]
+    assert (node / "runc").read_bytes() == (tmp / "bundle" / "bin" / "runc").read_bytes()
+    assert oct((node / "runc").stat().st_mode & 0o777) == "0o755"
+    stamps = json.loads((node / "stamps.json").read_text())
+    assert set(stamps) == {str(node / "runc"), str(node / "cni.tgz")}
+
+    # unchanged node: decided from the stamps, nothing copied, nothing changed
+    todo, result, copies, changed = run(playbook, extra)
+    assert (todo, copies, changed) == ("", 0, 0)
+    assert not result["runc"]["changed"] and result["runc"]["path"] == str(node / "runc")
+
+    # a file changed on the node comes back from the bundle; the other is left alone
+    (node / "runc").write_bytes(b"tampered")
+    todo, result, copies, changed = run(playbook, extra)
+    assert todo == "runc" and copies == 1 and result["runc"]["changed"] and not result["cni_plugins"]["changed"]
+    assert (node / "runc").read_bytes() == (tmp / "bundle" / "bin" / "runc").read_bytes()
+    assert run(playbook, extra)[2:] == (0, 0)
