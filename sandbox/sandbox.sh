@@ -100,7 +100,7 @@ egress() {
     return 2
   fi
   say "outbound attempts (egress recorders)"
-  tests/harness/egress_guard.sh report "${containers[@]}" "$@"
+  tests/harness/egress_guard.sh report "${containers[@]}"
 }
 
 down() {

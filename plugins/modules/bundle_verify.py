@@ -226,7 +226,7 @@ def main():
             check_all=dict(type="bool", default=False),
             fail_on_problems=dict(type="bool", default=True),
             require_manifest=dict(type="bool", default=True),
-            trusted_keys=dict(type="list", elements="str", default=[]),
+            trusted_keys=dict(type="list", elements="str", default=[], no_log=False),  # public keys
             check_files=dict(type="bool", default=True),
         ),
         supports_check_mode=True,

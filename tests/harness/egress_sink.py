@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Egress recorder: proof that an offline run tried to reach nothing outside the cluster.
 
 The offline scenarios' node containers sit on a Docker network with no route out

@@ -115,13 +115,14 @@ def test_the_dns_recorder_answers_and_logs(tmp_path):
         threading.Thread(target=egress_sink.serve_dns, args=("127.0.0.1", log), daemon=True).start()
         client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         client.settimeout(5)
-        for _ in range(50):
+        for attempt in range(50):  # until the recorder's thread has bound its socket
             try:
                 client.sendto(query("quay.io"), ("127.0.0.1", port))
                 answer = client.recv(512)
                 break
             except OSError:
-                continue
+                if attempt == 49:
+                    raise
     assert struct.unpack("!H", answer[2:4])[0] & 0x000F == 3
     records = [json.loads(line) for line in open(str(tmp_path / "log.jsonl"))]
     assert records[0]["name"] == "quay.io" and records[0]["kind"] == "dns"

@@ -100,7 +100,7 @@ def test_a_bad_signing_key_fails_with_its_name(tmp_path):
     base = str(tmp_path / "bundle")
     entries = make_bundle(base)
     (tmp_path / "bad.pem").write_text("not a key")
-    kind, result = run_module(bundle_manifest.main, {"path": base, "entries": entries, "arch": "amd64",
-                                                      "signing_key": str(tmp_path / "bad.pem")})
+    args = {"path": base, "entries": entries, "arch": "amd64", "signing_key": str(tmp_path / "bad.pem")}
+    kind, result = run_module(bundle_manifest.main, args)
     assert kind == "fail" and "bad.pem is not an unencrypted PEM or OpenSSH private key" in result["msg"]
     assert not os.path.exists(os.path.join(base, "manifest.json"))
