@@ -27,7 +27,7 @@ options:
     type: dict
     required: true
   members:
-    description: Members from P(aiinfra.k8s.day2_etcd_members#filter) (kubeadm); omitted for k3s, where the server
+    description: Members from P(aiinfra.k8s._day2_etcd_members#filter) (kubeadm); omitted for k3s, where the server
       nodes count (Ready = healthy).
     type: list
   distribution:

@@ -16,7 +16,7 @@ description:
 - 'Logic: C(restore_plan) in plugins/plugin_utils/_day2.py.'
 options:
   _input:
-    description: Members from P(aiinfra.k8s.day2_etcd_members#filter) (may be empty).
+    description: Members from P(aiinfra.k8s._day2_etcd_members#filter) (may be empty).
     type: list
     required: true
   masters:

@@ -13,7 +13,7 @@ description:
 - 'Logic: C(upgrade_text) in plugins/plugin_utils/_day2.py.'
 options:
   _input:
-    description: A plan from P(aiinfra.k8s.day2_upgrade_plan#filter).
+    description: A plan from P(aiinfra.k8s._day2_upgrade_plan#filter).
     type: dict
     required: true
 """

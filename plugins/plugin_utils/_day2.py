@@ -584,11 +584,37 @@ def upgrade_plan(target, groups, nodes, apiservers, intermediate=None, batch=1, 
     }
 
 
+def parse_upgrade_plan(text):
+    """What `kubeadm upgrade plan vX` says: {cluster, kubeadm, target (versions as text), components:
+    [{component, node, current, target}]} from its "[upgrade/versions]" lines and tables."""
+    out = {"cluster": None, "kubeadm": None, "target": None, "components": []}
+    header = None
+    for line in (text or "").splitlines():
+        match = re.match(r"^\[upgrade/versions\] (Cluster|kubeadm|Target) version: v?(\S+)", line)
+        if match:
+            out[match.group(1).lower()] = match.group(2)
+            continue
+        if line.startswith("COMPONENT"):
+            header = _columns(line)
+            continue
+        if header is None or not line.strip():
+            header = None if not line.strip() else header
+            continue
+        cells = {}
+        for index, (name, start) in enumerate(header):
+            end = header[index + 1][1] if index + 1 < len(header) else None
+            cells[name.lower()] = line[start:end].strip()
+        out["components"].append(cells)
+    if not out["target"]:
+        raise ValueError("no target version in the kubeadm upgrade plan output")
+    return out
+
+
 def upgrade_text(plan):
     """The plan as lines an operator reads before anything happens."""
-    lines = ["Upgrade %s -> %s: %s" % (plan.get("current"), plan.get("target"), " -> ".join(plan.get("path") or []))]
     if plan.get("nothing_to_do"):
-        lines.append("Nothing to do: every API server and kubelet already runs %s." % plan.get("target"))
+        return ["Upgrade to %s: nothing to do, every API server and kubelet already runs it." % plan.get("target")]
+    lines = ["Upgrade %s -> %s: %s" % (plan.get("current"), plan.get("target"), " -> ".join(plan.get("path") or []))]
     for number, step in enumerate(plan.get("steps") or [], 1):
         lines.append("Step %d: Kubernetes %s" % (number, step["version"]))
         lines.append("  1. %s: kubeadm upgrade apply v%s" % (step["apply"], step["version"]) if step["apply"]

@@ -491,3 +491,24 @@ def test_a_missing_certificate_is_a_warning():
     rows = _day2.parse_check_expiration("\n".join(lines))
     report = _day2.certs_report({"master2": rows}, 30)
     assert [p["problem"] for p in report["problems"]] == ["apiserver-etcd-client is missing"]
+
+
+def test_parse_the_real_kubeadm_upgrade_plan():
+    plan = _day2.parse_upgrade_plan(fixture("kubeadm-upgrade-plan.txt"))
+    assert (plan["cluster"], plan["kubeadm"], plan["target"]) == ("1.35.6", "1.36.2", "1.36.2")
+    kubelets = {c["node"]: (c["current"], c["target"]) for c in plan["components"] if c["component"] == "kubelet"}
+    assert kubelets == {n: ("v1.35.6", "v1.36.2") for n in ("master1", "master2", "master3", "worker1")}
+    etcd = [c for c in plan["components"] if c["component"] == "etcd"]
+    assert [c["target"] for c in etcd] == ["3.6.8-0"] * 3
+    # kubeadm's list of kubelets to upgrade is the plan's
+    ours = _day2.upgrade_plan("1.36.2", HA, fixture_json("nodes.json"),
+                              _day2.apiserver_versions(fixture_json("apiserver-pods.json")))["steps"][0]
+    assert sorted(kubelets) == sorted(ours["kubelet_masters"] + ours["workers"])
+    with pytest.raises(ValueError):
+        _day2.parse_upgrade_plan("error: preflight checks failed")
+
+
+def test_nothing_to_do_text():
+    cp = {"master1": "1.36.2", "master2": "1.36.2", "master3": "1.36.2"}
+    plan = _day2.upgrade_plan("1.36.2", HA, ha_nodes("v1.36.2"), cp)
+    assert _day2.upgrade_text(plan) == ["Upgrade to 1.36.2: nothing to do, every API server and kubelet already runs it."]
