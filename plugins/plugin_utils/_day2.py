@@ -722,19 +722,22 @@ def certs_report(tables, warn_days=30, now=None):
             fix = "it is externally managed: renew it where it comes from"
         else:
             fix = "renew now: ansible-playbook playbooks/certs.yml -i <inventory> -e certs_renew=true"
-        warnings.warning("host %s" % r["host"], "%s %s expires in %d days (%s)"
-                         % ("CA" if r["kind"] == "ca" else "certificate", r["name"], r["days_left"], r["expires"]), fix)
+        warnings.warning("host %s" % r["host"], "%s %s expires in %s days (%s)"
+                         % ("CA" if r["kind"] == "ca" else "certificate", r["name"], int(r["days_left"]), r["expires"]),
+                         fix)
     width = max([len(r["name"]) for r in rows + missing] + [11])
     hostw = max([len(r["host"]) for r in rows + missing] + [4])
-    lines = ["%-*s  %-*s  %-4s  %-20s  %9s" % (hostw, "HOST", width, "CERTIFICATE", "KIND", "EXPIRES", "DAYS LEFT")]
+    def line(host, name, kind, expires, days, mark=""):
+        return "{0:<{hw}}  {1:<{w}}  {2:<4}  {3:<20}  {4:>9}{5}".format(host, name, kind, expires, days, mark,
+                                                                      hw=hostw, w=width)
+
+    lines = [line("HOST", "CERTIFICATE", "KIND", "EXPIRES", "DAYS LEFT")]
     for r in rows:
-        lines.append("%-*s  %-*s  %-4s  %-20s  %9d%s" % (hostw, r["host"], width, r["name"],
-                                                         "CA" if r["kind"] == "ca" else "cert", r["expires"],
-                                                         r["days_left"], "  <" if r["days_left"] < warn_days else ""))
+        lines.append(line(r["host"], r["name"], "CA" if r["kind"] == "ca" else "cert", r["expires"],
+                          int(r["days_left"]), "  <" if r["days_left"] < warn_days else ""))
     for r in missing:
-        lines.append("%-*s  %-*s  %-4s  %-20s  %9s%s" % (hostw, r["host"], width, r["name"], "cert", "(missing)", "-",
-                                                         "  (kept on the first master only)"
-                                                         if r["name"] == "super-admin.conf" else "  <"))
+        lines.append(line(r["host"], r["name"], "cert", "(missing)", "-",
+                          "  (kept on the first master only)" if r["name"] == "super-admin.conf" else "  <"))
     return {"rows": rows, "missing": missing, "table": lines, "soonest": rows[0] if rows else None, "problems": warnings}
 
 
