@@ -286,6 +286,30 @@ def test_surveys_and_prompts(setup_run):
     assert templates["aiinfra.k8s validate"]["args"]["use_fact_cache"] is False
 
 
+def playbook_inputs(playbook):
+    """Variables a playbook needs from its operator: the -e NAME=... of its usage comments."""
+    with open(os.path.join(ROOT, playbook)) as f:
+        text = f.read()
+    own = [line for line in text.splitlines() if "ansible-playbook " + playbook in line]
+    return set(re.findall(r"-e (\w+)=", "\n".join(own)))
+
+
+def test_surveys_ask_what_the_day2_playbooks_need(setup_run):
+    """A playbook that needs a confirmation or a target gets it from its survey, or the AWX job can only refuse."""
+    templates = by_module(setup_run[1], "job_template")
+    missing = {}
+    for t in templates.values():
+        args = t["args"]
+        if args["playbook"] not in ["playbooks/%s.yml" % p for p in DAY2]:
+            continue
+        asked = {q["variable"] for q in (args["survey_spec"] or {}).get("spec", [])}
+        needed = {v for v in playbook_inputs(args["playbook"]) if v.endswith("_confirm") or v in ("node", "snapshot")}
+        if needed - asked:
+            missing[args["playbook"]] = sorted(needed - asked)
+    assert not missing, missing
+    assert "remove_confirm" in playbook_inputs("playbooks/remove_node.yml")
+
+
 def test_credentials_carry_secrets_without_printing_them(setup_run):
     stdout, calls = setup_run
     types = by_module(calls, "credential_type")
