@@ -243,3 +243,24 @@ def test_architecture_role_table_matches_the_tree():
     table = text.split("## Roles", 1)[1].split("\n## ", 1)[0]
     listed = re.findall(r"^\| `([a-z0-9_]+)` \|", table, re.M)
     assert sorted(listed) == ROLES, "docs/architecture.md ## Roles lists %s, roles/ has %s" % (sorted(listed), ROLES)
+
+
+def test_offline_images_are_imported_only_by_the_containerd_role():
+    """Offline, every image a node runs is imported once by the containerd role
+    (import_images.yml with _common_node_images) in the nodes phase and in add_nodes.yml's
+    node layer; no add-on role has an images entry point of its own, no playbook or role
+    includes one (roles/bundle/tasks/images.yml builds the bundle and stays)."""
+    left = sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "roles", "*", "tasks", "images.yml"))
+                  if not p.startswith(os.path.join(ROOT, "roles", "bundle") + os.sep))
+    assert not left, "per-role image imports left: %s" % ", ".join(left)
+    for role in ROLES:
+        path = os.path.join(ROOT, "roles", role, "meta", "argument_specs.yml")
+        if role != "bundle" and os.path.exists(path):
+            assert "images" not in (load(path).get("argument_specs") or {}), "roles/%s: images entry point" % role
+    users = []
+    for pattern in ("playbooks/*.yml", "roles/*/tasks/*.yml", "site.yml"):
+        for path in glob.glob(os.path.join(ROOT, pattern)):
+            with open(path) as handle:
+                if re.search(r"tasks_from:\s*images\s*$", handle.read(), re.M):
+                    users.append(os.path.relpath(path, ROOT))
+    assert not users, "tasks_from: images in %s" % ", ".join(sorted(users))
