@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Internal: the planners of the day-2 playbooks (pure Python, no Ansible, no I/O).
 
-Internal API: used by the filters in plugins/filter/day2.py (add_nodes.yml,
+Internal API: used by the filters in plugins/filter/_day2.py (add_nodes.yml,
 remove_node.yml, upgrade.yml, certs.yml, etcd_backup.yml, etcd_restore.yml); may change
 without notice.
 
@@ -17,16 +17,10 @@ from __future__ import annotations
 import datetime
 import re
 
+from ansible_collections.aiinfra.k8s.plugins.plugin_utils._cluster_checks import Problems
+
 VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$")
 CONTROL_PLANE_LABELS = ("node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master")
-
-
-class Problems(list):
-    def error(self, where, problem, fix):
-        self.append({"severity": "error", "where": where, "problem": problem, "fix": fix})
-
-    def warning(self, where, problem, fix):
-        self.append({"severity": "warning", "where": where, "problem": problem, "fix": fix})
 
 
 # ---- versions ------------------------------------------------------------------------------
@@ -727,9 +721,9 @@ def certs_report(tables, warn_days=30, now=None):
                          fix)
     width = max([len(r["name"]) for r in rows + missing] + [11])
     hostw = max([len(r["host"]) for r in rows + missing] + [4])
+
     def line(host, name, kind, expires, days, mark=""):
-        return "{0:<{hw}}  {1:<{w}}  {2:<4}  {3:<20}  {4:>9}{5}".format(host, name, kind, expires, days, mark,
-                                                                      hw=hostw, w=width)
+        return "{0:<{hw}}  {1:<{w}}  {2:<4}  {3:<20}  {4:>9}{5}".format(host, name, kind, expires, days, mark, hw=hostw, w=width)
 
     lines = [line("HOST", "CERTIFICATE", "KIND", "EXPIRES", "DAYS LEFT")]
     for r in rows:
