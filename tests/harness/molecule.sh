@@ -35,7 +35,7 @@ command -v molecule >/dev/null 2>&1 || { log "molecule not found: run 'make deps
 "$HARNESS/test_bundle.sh" || { log "the test bundle could not be built"; exit 2; }
 JOBS=${MOLECULE_JOBS:-1}
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || { log "MOLECULE_JOBS must be a positive integer, got '$JOBS'"; exit 2; }
-SLOW_FIRST=(nodes_offline nodes lb_failover cluster bundle_http preflight)
+SLOW_FIRST=(nodes_offline day2 nodes lb_failover cluster bundle_http preflight)
 
 scenarios=("$@")
 if [[ ${#scenarios[@]} -eq 0 ]]; then
