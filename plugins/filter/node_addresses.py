@@ -15,14 +15,14 @@ description:
   - Used for C(/etc/hosts) entries and the C(NO_PROXY) list of the node layer.
 options:
   _input:
-    description: Inventory host names, for example C(groups['k8s_cluster']).
-    type: list
+    description: The hosts whose cluster addresses are wanted, by inventory name (for example C(groups['k8s_cluster'])).
     elements: str
+    type: list
     required: true
   hostvars:
-    description: The C(hostvars) mapping.
-    type: dict
+    description: The C(hostvars) mapping the address variables are read from.
     required: true
+    type: dict
 """
 
 EXAMPLES = r"""
