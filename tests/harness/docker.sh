@@ -15,6 +15,15 @@ log() { printf 'docker.sh: %s\n' "$*" >&2; }
 
 answers() { docker info >/dev/null 2>&1; }
 
+# Every node container runs systemd, and each systemd holds inotify instances under the
+# host's root user: with a sandbox and Molecule scenarios side by side the kernel's
+# default of 128 runs out and new containers exit at boot ("Container ... is not running").
+# Raised where this user may (root on the host); a no-op when already higher.
+inotify=/proc/sys/fs/inotify/max_user_instances
+if [[ -w $inotify ]] && (($(cat "$inotify") < 1024)); then
+  echo 1024 >"$inotify" 2>/dev/null && log "fs.inotify.max_user_instances raised to 1024 (systemd in every node container)"
+fi
+
 if command -v docker >/dev/null 2>&1 && answers; then
   log "engine answers ($(docker info --format '{{.ServerVersion}}' 2>/dev/null)), nothing to do"
   exit 0
