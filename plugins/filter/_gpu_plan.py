@@ -52,10 +52,13 @@ _value:
 """
 
 from ansible_collections.aiinfra.k8s.plugins.plugin_utils._filters import call, plain
-from ansible_collections.aiinfra.k8s.plugins.plugin_utils._gpu_plan import gpu_plan
 
 
 def _gpu_plan(nodes, settings):
+    # imported on first use, not with this file: ansible-core loads every filter file of the
+    # collection that sorts before the one a template names, in every worker process
+    from ansible_collections.aiinfra.k8s.plugins.plugin_utils._gpu_plan import gpu_plan
+
     return call("_gpu_plan", gpu_plan, plain(nodes), plain(settings))
 
 

@@ -33,10 +33,13 @@ _value:
 """
 
 from ansible_collections.aiinfra.k8s.plugins.plugin_utils._filters import call
-from ansible_collections.aiinfra.k8s.plugins.plugin_utils._host_checks import parse_probe
 
 
 def _preflight_probe(text):
+    # imported on first use, not with this file: ansible-core loads every filter file of the
+    # collection that sorts before the one a template names, in every worker process
+    from ansible_collections.aiinfra.k8s.plugins.plugin_utils._host_checks import parse_probe
+
     return call("_preflight_probe", parse_probe, text)
 
 

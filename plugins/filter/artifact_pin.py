@@ -54,16 +54,17 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle_trust import TrustError
-from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle_trust import artifact_pin as _artifact_pin
-
 
 def artifact_pin(pins, key, version, arch=None):
+    # imported on first use, not with this file: ansible-core loads every filter file of the
+    # collection that sorts before the one a template names, in every worker process
+    from ansible_collections.aiinfra.k8s.plugins.module_utils import _bundle_trust
+
     if pins is not None and not isinstance(pins, dict):
         raise AnsibleFilterError("artifact_pin: expected k8s_artifact_pins (a dict), got %r" % (type(pins).__name__,))
     try:
-        return _artifact_pin(pins, key, version, arch)
-    except TrustError as exc:
+        return _bundle_trust.artifact_pin(pins, key, version, arch)
+    except _bundle_trust.TrustError as exc:
         raise AnsibleFilterError("artifact_pin: %s" % exc)
 
 
