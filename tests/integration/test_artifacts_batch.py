@@ -76,7 +76,10 @@ def run(playbook, extra):
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     report = json.loads((playbook.parent / "report.json").read_text())
     todo, result = ",".join(report["todo"]), report["result"]
-    copies = len(re.findall(r"TASK \[aiinfra\.k8s\.common : Artifact \| copy from the bundle", proc.stdout))
+    # one loop item per file copied (changed or not: a copy that ran)
+    copy_task = proc.stdout.split("TASK [aiinfra.k8s.common : Artifact | copy from the bundle]")
+    copies = len(re.findall(r"^(?:ok|changed): \[localhost\] => \(item=", copy_task[1].split("\nTASK [")[0], re.M)) \
+        if len(copy_task) > 1 else 0
     # the report file itself is written on every run (changed when its content changes)
     changed = int(re.search(r"^localhost\s+: ok=\d+\s+changed=(\d+)", proc.stdout, re.M).group(1)) - \
         int("changed: [localhost]" in proc.stdout.split("TASK [Report]")[1])
@@ -105,3 +108,29 @@ def test_copies_once_then_only_what_changed(setup):
     assert todo == "runc" and copies == 1 and result["runc"]["changed"] and not result["cni_plugins"]["changed"]
     assert (node / "runc").read_bytes() == (tmp / "bundle" / "bin" / "runc").read_bytes()
     assert run(playbook, extra)[2:] == (0, 0)
+
+
+def run_failing(playbook, extra):
+    proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", str(playbook),
+                           "-e", json.dumps(extra)], cwd=ROOT, env=env(), capture_output=True, text=True, check=False)
+    assert proc.returncode != 0, proc.stdout[-3000:]
+    return re.sub(r"\s+", " ", proc.stdout)
+
+
+def test_a_file_missing_from_the_bundle_stops_before_the_node_is_touched(setup):
+    tmp, playbook, extra = setup
+    (tmp / "bundle" / "bin" / "runc").unlink()
+    out = run_failing(playbook, extra)
+    assert "Offline install needs bin/runc (runc 1.3.0) but that file is missing in k8s_bundle_dir=" in out
+    assert "Offline mode never downloads" in out
+    # checked on the controller before any directory, copy or stamp
+    assert not (tmp / "node").exists()
+
+
+def test_a_bundle_of_another_version_stops_before_the_node_is_touched(setup):
+    tmp, playbook, extra = setup
+    # bin/runc carries no version in its name: the manifest's record says which it is
+    out = run_failing(playbook, dict(extra, runc_version="1.4.0"))
+    assert "has bin/runc at version 1.3.0, but this inventory asks for runc 1.4.0" in out
+    assert "Rebuild the bundle with the same inventory" in out
+    assert not (tmp / "node").exists()
