@@ -12,12 +12,12 @@ author: aiinfra.k8s contributors (@aiinfra)
 extends_documentation_fragment:
   - aiinfra.k8s.attributes
 description:
-  - Writes the stamps file of the common role's C(artifacts) entry point: for each file
-    brought from the bundle, the sha256 the bundle's manifest records for it, and the size
-    and modification time the file has on the node now.
+  - Writes the stamps file of the common role's C(artifacts) entry point. For each file
+    brought from the bundle it records the sha256 the bundle's manifest records for it, and
+    the size and modification time the file has on the node now.
   - A later run reads the stamps and stats the files (one command) and copies a file again
     only when its stamp records another sum than the bundle's manifest, or its size or
-    mtime changed: installed binaries are not hashed again on every run.
+    mtime changed. Installed binaries are not hashed again on every run.
   - Entries of O(stamps) replace the recorded ones of the same path; the other recorded
     entries are kept. The file is rewritten (atomically) only when its content changes.
 options:

@@ -51,8 +51,8 @@ def test_creates_the_directory_and_check_mode_writes_nothing(tmp_path):
     runc = tmp_path / "runc"
     runc.write_bytes(b"x")
     path = tmp_path / "var" / "lib" / "aiinfra" / "artifacts.json"
-    kind, result = run_module(artifact_stamps.main, {"path": str(path), "stamps": {str(runc): SUM}},
-                                  check_mode=True)
+    args = {"path": str(path), "stamps": {str(runc): SUM}}
+    kind, result = run_module(artifact_stamps.main, args, check_mode=True)
     assert kind == "exit" and result["changed"] is True and not path.parent.exists()
     kind, result = run_module(artifact_stamps.main, {"path": str(path), "stamps": {str(runc): SUM}})
     assert kind == "exit" and path.exists() and oct(os.stat(path.parent).st_mode & 0o777) == "0o755"
