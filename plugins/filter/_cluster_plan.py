@@ -38,11 +38,14 @@ _value:
   type: dict
 """
 
-from ansible_collections.aiinfra.k8s.plugins.plugin_utils._cluster_plan import cluster_plan
 from ansible_collections.aiinfra.k8s.plugins.plugin_utils._filters import call, plain
 
 
 def _cluster_plan(states, groups, play_hosts=None):
+    # imported on first use, not with this file: ansible-core loads every filter file of the
+    # collection in each worker process that looks up any of its filters
+    from ansible_collections.aiinfra.k8s.plugins.plugin_utils._cluster_plan import cluster_plan
+
     return call("_cluster_plan", cluster_plan, plain(states), plain(groups), plain(play_hosts))
 
 

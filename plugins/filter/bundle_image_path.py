@@ -36,10 +36,12 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle import BundleError, image_archive_path
-
 
 def bundle_image_path(ref):
+    # imported on first use, not with this file: ansible-core loads every filter file of the
+    # collection in each worker process that looks up any of its filters
+    from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle import BundleError, image_archive_path
+
     try:
         return image_archive_path(ref)
     except BundleError as exc:

@@ -52,10 +52,12 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle_trust import TrustError, checksum_kind, image_digest
-
 
 def bundle_pins(plan, digests=None):
+    # imported on first use, not with this file: ansible-core loads every filter file of the
+    # collection in each worker process that looks up any of its filters
+    from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle_trust import TrustError, checksum_kind, image_digest
+
     if not isinstance(plan, list) or not all(isinstance(e, dict) for e in plan):
         raise AnsibleFilterError("bundle_pins: expected the list bundle_plan returns, got %r" % (type(plan).__name__,))
     if digests is not None and not isinstance(digests, dict):

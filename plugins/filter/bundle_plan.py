@@ -74,15 +74,17 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle import (
-    BundleError,
-    check_relative,
-    image_archive_path,
-    image_tag,
-)
-
 
 def bundle_plan(catalogue, keys, images=None):
+    # imported on first use, not with this file: ansible-core loads every filter file of the
+    # collection in each worker process that looks up any of its filters
+    from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle import (
+        BundleError,
+        check_relative,
+        image_archive_path,
+        image_tag,
+    )
+
     if not isinstance(catalogue, dict):
         raise AnsibleFilterError("bundle_plan: expected the artifact catalogue (a dict), got %r" % (type(catalogue).__name__,))
     unknown = sorted(set(keys or []) - set(catalogue))

@@ -41,10 +41,13 @@ _value:
 """
 
 from ansible_collections.aiinfra.k8s.plugins.plugin_utils._filters import call
-from ansible_collections.aiinfra.k8s.plugins.plugin_utils._network import contains
 
 
 def cidr_contains(network, address):
+    # imported on first use, not with this file: ansible-core loads every filter file of the
+    # collection in each worker process that looks up any of its filters
+    from ansible_collections.aiinfra.k8s.plugins.plugin_utils._network import contains
+
     return call("cidr_contains", contains, network, address)
 
 

@@ -92,14 +92,14 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aiinfra.k8s.plugins.plugin_utils._cluster_checks import ROLE_SETTINGS, check_cluster
-from ansible_collections.aiinfra.k8s.plugins.plugin_utils._inventory import node_address
-from ansible_collections.aiinfra.k8s.plugins.plugin_utils._network import interface_networks, require_netaddr
 
 GROUPS = ("masters", "workers", "gpu_nodes", "lb")
 
 
 def _host_model(name, hostvars):
+    from ansible_collections.aiinfra.k8s.plugins.plugin_utils._inventory import node_address
+    from ansible_collections.aiinfra.k8s.plugins.plugin_utils._network import interface_networks
+
     hv = hostvars[name] if name in hostvars else {}
     address = node_address(name, hostvars)
     facts = hv.get("ansible_facts") or {}
@@ -111,6 +111,8 @@ def _host_model(name, hostvars):
 
 def _role_settings(groups, hostvars, defaults):
     """The add-on roles' settings as the first master (where the add-ons run) sees them."""
+    from ansible_collections.aiinfra.k8s.plugins.plugin_utils._cluster_checks import ROLE_SETTINGS
+
     masters = list(groups.get("masters") or [])
     hv = hostvars[masters[0]] if masters and masters[0] in hostvars else {}
     found = {}
@@ -123,6 +125,11 @@ def _role_settings(groups, hostvars, defaults):
 
 
 def cluster_problems(settings, groups, hostvars, bundle_dir_exists=None, known=None, role_defaults=None):
+    # imported on first use, not with this file: ansible-core loads every filter file of the
+    # collection in each worker process that looks up any of its filters
+    from ansible_collections.aiinfra.k8s.plugins.plugin_utils._cluster_checks import check_cluster
+    from ansible_collections.aiinfra.k8s.plugins.plugin_utils._network import require_netaddr
+
     if not isinstance(settings, Mapping):
         raise AnsibleFilterError("cluster_problems: input must be a mapping of k8s_* variables, got %s" % type(settings).__name__)
     if not isinstance(groups, Mapping) or not isinstance(hostvars, Mapping):

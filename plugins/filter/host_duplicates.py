@@ -47,11 +47,14 @@ _value:
 
 from collections.abc import Mapping
 
-from ansible_collections.aiinfra.k8s.plugins.plugin_utils import _host_checks
 from ansible_collections.aiinfra.k8s.plugins.plugin_utils._filters import call, plain, require
 
 
 def host_duplicates(hosts, check_product_uuid=True, mac_ignore=None):
+    # imported on first use, not with this file: ansible-core loads every filter file of the
+    # collection in each worker process that looks up any of its filters
+    from ansible_collections.aiinfra.k8s.plugins.plugin_utils import _host_checks
+
     require("host_duplicates", isinstance(hosts, Mapping), "a mapping of host name -> identity")
     return call("host_duplicates", _host_checks.duplicate_problems, plain(hosts),
                 check_product_uuid=bool(check_product_uuid), mac_ignore=mac_ignore or None)

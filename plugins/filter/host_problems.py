@@ -53,11 +53,14 @@ _value:
 
 from collections.abc import Mapping
 
-from ansible_collections.aiinfra.k8s.plugins.plugin_utils import _host_checks
 from ansible_collections.aiinfra.k8s.plugins.plugin_utils._filters import call, plain, require
 
 
 def host_problems(info, settings):
+    # imported on first use, not with this file: ansible-core loads every filter file of the
+    # collection in each worker process that looks up any of its filters
+    from ansible_collections.aiinfra.k8s.plugins.plugin_utils import _host_checks
+
     require("host_problems", isinstance(info, Mapping) and isinstance(settings, Mapping),
             "two mappings (host information, settings)")
     return call("host_problems", _host_checks.host_problems, plain(info), plain(settings))

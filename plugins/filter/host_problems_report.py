@@ -37,11 +37,14 @@ _value:
 
 from collections.abc import Mapping
 
-from ansible_collections.aiinfra.k8s.plugins.plugin_utils import _host_checks
 from ansible_collections.aiinfra.k8s.plugins.plugin_utils._filters import plain, require
 
 
 def host_problems_report(problems, host=None):
+    # imported on first use, not with this file: ansible-core loads every filter file of the
+    # collection in each worker process that looks up any of its filters
+    from ansible_collections.aiinfra.k8s.plugins.plugin_utils import _host_checks
+
     require("host_problems_report",
             isinstance(problems, (list, tuple)) and all(isinstance(x, Mapping) for x in problems),
             "a list of problem mappings")

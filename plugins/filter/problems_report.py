@@ -36,10 +36,12 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.aiinfra.k8s.plugins.plugin_utils._cluster_checks import format_problems
-
 
 def problems_report(problems):
+    # imported on first use, not with this file: ansible-core loads every filter file of the
+    # collection in each worker process that looks up any of its filters
+    from ansible_collections.aiinfra.k8s.plugins.plugin_utils._cluster_checks import format_problems
+
     if not isinstance(problems, (list, tuple)) or not all(isinstance(x, Mapping) for x in problems):
         raise AnsibleFilterError("problems_report: expected a list of problem mappings")
     return format_problems(problems)

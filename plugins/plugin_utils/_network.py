@@ -8,22 +8,23 @@ All functions raise ValueError with an operator-readable message on bad input.
 """
 from __future__ import annotations
 
-try:
-    import netaddr
-    HAS_NETADDR = True
-    NETADDR_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - exercised only without netaddr
-    netaddr = None
-    HAS_NETADDR = False
-    NETADDR_IMPORT_ERROR = exc
+# netaddr is imported on first use (require_netaddr), not with this module: ansible-core loads
+# every filter file of the collection in each worker process that looks up any of its filters,
+# and importing netaddr costs more than all of them together.
+netaddr = None
 
 
 def require_netaddr():
-    if not HAS_NETADDR:
-        raise ValueError(
-            "the Python library 'netaddr' is required on the controller "
-            "(pip install netaddr, or `make deps`): %s" % NETADDR_IMPORT_ERROR
-        )
+    global netaddr  # pylint: disable=global-statement
+    if netaddr is None:
+        try:
+            import netaddr as _netaddr
+        except ImportError as exc:  # pragma: no cover - exercised only without netaddr
+            raise ValueError(
+                "the Python library 'netaddr' is required on the controller "
+                "(pip install netaddr, or `make deps`): %s" % exc
+            )
+        netaddr = _netaddr
 
 
 def parse_network(value, strict=True):
