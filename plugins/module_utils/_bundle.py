@@ -24,6 +24,8 @@ import hashlib
 import json
 import os
 import re
+import tempfile
+import time
 
 MANIFEST = "manifest.json"
 # Ed25519 signatures of manifest.json (_bundle_trust writes and checks them).
@@ -47,6 +49,89 @@ def sha256_file(path):
         for chunk in iter(lambda: handle.read(_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+class HashCache(object):
+    """sha256 sums of files, remembered by each file's identity: device, inode, size,
+    modification and status-change times (nanoseconds).
+
+    Any write to a file, a rename over it, or a metadata change moves its status-change
+    time (ctime), which no user can set back (touch sets mtime only), so a file whose
+    identity matches its entry has not changed since it was hashed, and its sum is
+    reused instead of reading the file again. A sum is only remembered when the file
+    did not change while it was read and its last change is older than RACY_SECONDS:
+    a write in the same clock tick as the hashing could otherwise keep the identity.
+
+    The cache is a JSON file (mode 0600 in a 0700 directory); one that cannot be read is
+    ignored, one that cannot be written is not an error (the sums are then taken again
+    on the next run). hashed/reused count what hash_file did.
+    """
+
+    VERSION = 1
+    RACY_SECONDS = 2.0
+
+    def __init__(self, path, clock=time.time):
+        self.path = path
+        self.clock = clock
+        self.hashed = 0
+        self.reused = 0
+        self._entries = {}
+        self._dirty = False
+        try:
+            with open(path, "r") as handle:
+                data = json.load(handle)
+            if isinstance(data, dict) and data.get("version") == self.VERSION and isinstance(data.get("files"), dict):
+                self._entries = data["files"]
+        except (IOError, OSError, ValueError):
+            self._entries = {}
+
+    @staticmethod
+    def _identity(stat):
+        return [stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+
+    def hash_file(self, full):
+        key = os.path.realpath(full)
+        before = self._identity(os.stat(key))
+        entry = self._entries.get(key)
+        if isinstance(entry, list) and len(entry) == 6 and entry[:5] == before and is_sha256(str(entry[5])):
+            self.reused += 1
+            return entry[5]
+        digest = sha256_file(key)
+        self.hashed += 1
+        after = self._identity(os.stat(key))
+        last_change = max(after[3], after[4]) / 1e9
+        if after == before and self.clock() - last_change > self.RACY_SECONDS:
+            self._entries[key] = after + [digest]
+            self._dirty = True
+        elif key in self._entries:
+            del self._entries[key]
+            self._dirty = True
+        return digest
+
+    def save(self):
+        """Write the cache when it changed (atomically); False when that failed."""
+        for key in [k for k in self._entries if not os.path.exists(k)]:
+            del self._entries[key]
+            self._dirty = True
+        if not self._dirty:
+            return True
+        directory = os.path.dirname(self.path) or "."
+        try:
+            if not os.path.isdir(directory):
+                os.makedirs(directory, 0o700)
+            handle, tmp = tempfile.mkstemp(dir=directory, prefix=".bundle-hashes.")
+            try:
+                with os.fdopen(handle, "w") as out:
+                    json.dump({"version": self.VERSION, "files": self._entries}, out, sort_keys=True)
+                os.chmod(tmp, 0o600)
+                os.rename(tmp, self.path)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except (IOError, OSError):
+            return False
+        self._dirty = False
+        return True
 
 
 def image_archive_path(ref):
@@ -196,6 +281,9 @@ def report(bundle_dir, result, signature_line=None):
             bundle_dir, count, "" if count == 1 else "s", len(result["ok"]), "" if len(result["ok"]) == 1 else "s"))
     else:
         lines.append("Offline bundle %s: all %d file%s intact." % (bundle_dir, len(result["ok"]), "" if len(result["ok"]) == 1 else "s"))
+    if result.get("reused"):
+        lines.append("  (%d file%s unchanged since hashed by an earlier check: sums from the hash cache; %d hashed now)" % (
+            result["reused"], "" if result["reused"] == 1 else "s", result.get("hashed", 0)))
     for item in result["missing"]:
         lines.append("  MISSING    %s (%s %s)" % (item["path"], item["name"], item["version"]))
     for item in result["corrupt"]:

@@ -27,7 +27,7 @@ description:
     Files present in the bundle but absent from the manifest are listed as unlisted,
     and files taken without a pinned sum as unpinned; neither is a failure.
   - Runs where the bundle is, normally on the controller (C(delegate_to=localhost),
-    C(run_once=true)). Reads only; never changes the bundle.
+    C(run_once=true)). Never changes the bundle (only O(hash_cache), when set, is written).
 options:
   path:
     description: The bundle directory (C(k8s_bundle_dir)).
@@ -65,6 +65,17 @@ options:
         parses), e.g. once per play before files are taken from the bundle.
     type: bool
     default: true
+  hash_cache:
+    description:
+      - A file on the machine the module runs on that remembers the sha256 of each file
+        hashed, with the file's device, inode, size, modification and status-change times.
+        A file whose identity is unchanged since it was hashed is not read again: any
+        write, rename over it or metadata change moves its status-change time, which
+        cannot be set back. Files changed within the last 2 seconds of hashing are not
+        remembered. Created (mode 0600) when missing; a cache that cannot be read or
+        written only costs the hashing.
+      - Omitted or empty, every file is read and hashed.
+    type: path
   require_manifest:
     description:
       - Fail when the bundle has no C(manifest.json). With V(false) a bundle without
@@ -75,7 +86,7 @@ options:
 attributes:
   check_mode:
     support: full
-    details: Only reads; the same in check mode.
+    details: Only reads the bundle; the same in check mode (O(hash_cache), the controller's own cache, is updated in both).
   diff_mode:
     support: none
 requirements:
@@ -153,9 +164,17 @@ unlisted:
   type: list
   elements: str
 hashes:
-  description: sha256 of every file that was hashed, by path.
+  description: sha256 of every file that was checked (hashed, or taken from O(hash_cache)), by path.
   returned: always
   type: dict
+hashed:
+  description: Number of files read and hashed.
+  returned: always
+  type: int
+reused:
+  description: Number of files whose sum came from O(hash_cache) (unchanged since they were hashed).
+  returned: always
+  type: int
 problems:
   description: Number of missing, corrupt, outdated, unrecorded and wrong-digest files.
   returned: always
@@ -177,6 +196,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle import (
     MANIFEST,
     BundleError,
+    HashCache,
     parse_manifest,
     problem_count,
     read_manifest_bytes,
@@ -206,11 +226,19 @@ def run(params):
     if raw is not None:
         signature = check_signature(bundle_dir, raw, params.get("trusted_keys") or [])
     manifest = None if raw is None else parse_manifest(raw, os.path.join(bundle_dir, MANIFEST))
+    cache = HashCache(params["hash_cache"]) if params.get("hash_cache") else None
     if params.get("check_files", True):
-        result = verify(bundle_dir, manifest, params.get("expected"), params.get("check_all", False))
+        if cache is None:
+            result = verify(bundle_dir, manifest, params.get("expected"), params.get("check_all", False))
+        else:
+            result = verify(bundle_dir, manifest, params.get("expected"), params.get("check_all", False),
+                            hash_file=cache.hash_file)
+            cache.save()
     else:
         result = {k: [] for k in ("ok", "missing", "corrupt", "outdated", "unrecorded", "digest", "unlisted", "unpinned")}
         result["hashes"] = {}
+    result["reused"] = cache.reused if cache else 0
+    result["hashed"] = len(result["hashes"]) - result["reused"]
     result["problems"] = problem_count(result)
     result["manifest_found"] = manifest is not None
     result["signature"] = signature
@@ -228,6 +256,7 @@ def main():
             require_manifest=dict(type="bool", default=True),
             trusted_keys=dict(type="list", elements="str", default=[], no_log=False),  # public keys
             check_files=dict(type="bool", default=True),
+            hash_cache=dict(type="path"),
         ),
         supports_check_mode=True,
     )

@@ -147,3 +147,86 @@ def test_build_manifest_records_entries_and_local_files(bundle):
 def test_build_manifest_requires_the_files(bundle):
     with pytest.raises(_bundle.BundleError, match="bin/kubelet"):
         _bundle.build_manifest(bundle, [{"path": "bin/kubelet", "name": "kubelet"}], "amd64")
+
+
+# HashCache: sums remembered by file identity, on real files.
+LATER = 1e10  # a clock far after every file's last change (nothing is "racy")
+
+
+def later():
+    return LATER
+
+
+def cached_verify(base, cache_path, clock=later):
+    cache = _bundle.HashCache(cache_path, clock=clock)
+    result = _bundle.verify(base, _bundle.load_manifest(base), hash_file=cache.hash_file)
+    assert cache.save()
+    return cache, result
+
+
+def test_hash_cache_reuses_the_sums_of_unchanged_files(bundle, tmp_path):
+    cache_path = str(tmp_path / "cache" / "bundle-hashes.json")
+    cache, first = cached_verify(bundle, cache_path)
+    assert (cache.hashed, cache.reused) == (2, 0) and len(first["ok"]) == 2
+    assert oct(os.stat(cache_path).st_mode & 0o777) == "0o600"
+    assert oct(os.stat(os.path.dirname(cache_path)).st_mode & 0o777) == "0o700"
+    cache, second = cached_verify(bundle, cache_path)
+    assert (cache.hashed, cache.reused) == (0, 2)
+    assert second["ok"] == first["ok"] and second["hashes"] == first["hashes"]
+
+
+def test_hash_cache_catches_a_same_size_change_with_the_old_mtime(bundle, tmp_path):
+    """Overwritten in place, same size, mtime set back: the ctime moved, so it is hashed again."""
+    cache_path = str(tmp_path / "bundle-hashes.json")
+    cached_verify(bundle, cache_path)
+    path = os.path.join(bundle, "bin", "kubeadm")
+    before = os.stat(path)
+    with open(path, "r+b") as handle:
+        handle.write(b"K")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(path).st_size == before.st_size and os.stat(path).st_mtime_ns == before.st_mtime_ns
+    cache, result = cached_verify(bundle, cache_path)
+    assert (cache.hashed, cache.reused) == (1, 1)
+    assert [item["path"] for item in result["corrupt"]] == ["bin/kubeadm"]
+
+
+def test_hash_cache_catches_a_file_replaced_by_rename(bundle, tmp_path):
+    cache_path = str(tmp_path / "bundle-hashes.json")
+    cached_verify(bundle, cache_path)
+    path = os.path.join(bundle, "bin", "kubeadm")
+    size = os.stat(path).st_size
+    write(bundle, "bin/kubeadm.new", b"x" * size)
+    os.rename(path + ".new", path)
+    cache, result = cached_verify(bundle, cache_path)
+    assert cache.hashed == 1 and [item["path"] for item in result["corrupt"]] == ["bin/kubeadm"]
+
+
+def test_hash_cache_does_not_remember_files_changed_just_now(bundle, tmp_path):
+    """A file changed within RACY_SECONDS of hashing could change again in the same clock tick."""
+    cache_path = str(tmp_path / "bundle-hashes.json")
+    cached_verify(bundle, cache_path, clock=lambda: os.stat(os.path.join(bundle, "bin", "kubeadm")).st_ctime + 0.5)
+    cache, dummy = cached_verify(bundle, cache_path)
+    assert (cache.hashed, cache.reused) == (2, 0)
+
+
+def test_hash_cache_unreadable_or_unwritable_costs_only_the_hashing(bundle, tmp_path):
+    cache_path = tmp_path / "bundle-hashes.json"
+    cache_path.write_text("{not json")
+    cache, result = cached_verify(bundle, str(cache_path))
+    assert cache.hashed == 2 and len(result["ok"]) == 2
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    cache = _bundle.HashCache(str(blocker / "bundle-hashes.json"), clock=later)
+    result = _bundle.verify(bundle, _bundle.load_manifest(bundle), hash_file=cache.hash_file)
+    assert len(result["ok"]) == 2 and cache.save() is False
+
+
+def test_hash_cache_forgets_files_that_are_gone(bundle, tmp_path):
+    cache_path = str(tmp_path / "bundle-hashes.json")
+    cached_verify(bundle, cache_path)
+    os.remove(os.path.join(bundle, "bin", "kubeadm"))
+    cache, result = cached_verify(bundle, cache_path)
+    assert [item["path"] for item in result["missing"]] == ["bin/kubeadm"]
+    with open(cache_path) as handle:
+        remembered = json.load(handle)["files"]
+    assert sorted(os.path.basename(key) for key in remembered) == ["containerd-1.7.28-linux-amd64.tar.gz"]

@@ -65,3 +65,27 @@ def test_manifest_refuses_missing_files(tmp_path):
     kind, result = run_module(bundle_manifest.main, {"path": str(tmp_path), "arch": "amd64",
                                                      "entries": [{"path": "bin/kubeadm", "name": "kubeadm"}]})
     assert kind == "fail" and "bin/kubeadm" in result["msg"]
+
+
+def test_hash_cache_option(tmp_path, monkeypatch):
+    """With hash_cache, a second check reads no unchanged file; a change is still found."""
+    from ansible_collections.aiinfra.k8s.plugins.module_utils import _bundle
+
+    # the files were written just now: let them count as settled
+    monkeypatch.setattr(_bundle.HashCache, "RACY_SECONDS", -60.0)
+    base = str(tmp_path / "bundle")
+    os.makedirs(base)
+    entries = make_bundle(base)
+    run_module(bundle_manifest.main, {"path": base, "entries": entries, "arch": "amd64"})
+    cache = str(tmp_path / "hashes.json")
+    kind, result = run_module(bundle_verify.main, {"path": base, "hash_cache": cache})
+    assert kind == "exit" and (result["hashed"], result["reused"]) == (1, 0) and "hash cache" not in result["report"]
+    kind, result = run_module(bundle_verify.main, {"path": base, "hash_cache": cache})
+    assert kind == "exit" and (result["hashed"], result["reused"]) == (0, 1) and result["ok"] == ["bin/runc"]
+    assert "(1 file unchanged since hashed by an earlier check: sums from the hash cache; 0 hashed now)" in result["report"]
+    with open(os.path.join(base, "bin", "runc"), "r+b") as handle:
+        handle.write(b"R")
+    kind, result = run_module(bundle_verify.main, {"path": base, "hash_cache": cache})
+    assert kind == "fail" and "CORRUPT    bin/runc" in result["msg"] and result["hashed"] == 1
+    kind, result = run_module(bundle_verify.main, {"path": base})
+    assert kind == "fail" and (result["hashed"], result["reused"]) == (1, 0)
