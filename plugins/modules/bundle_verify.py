@@ -69,7 +69,7 @@ options:
     description:
       - A file on the machine the module runs on that remembers the sha256 of each file
         hashed, with the file's device, inode, size, modification and status-change times.
-        A file whose identity is unchanged since it was hashed is not read again: any
+        A file whose identity is unchanged since it was hashed is not read again; any
         write, rename over it or metadata change moves its status-change time, which
         cannot be set back. Files changed within the last 2 seconds of hashing are not
         remembered. Created (mode 0600) when missing; a cache that cannot be read or
