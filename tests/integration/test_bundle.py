@@ -229,6 +229,49 @@ def test_signed_bundle_verifies_and_each_tampering_fails(env):
     assert verify_bundle(env).returncode == 0
 
 
+def _words(text):
+    """A regex matching text whatever line folding the callback put between its words."""
+    import re
+    return re.compile(r"\s+".join(re.escape(word) for word in text.split()))
+
+
+def test_hash_cache_reuses_sums_and_still_catches_tampering(env, tmp_path):
+    """The bundle check with k8s_bundle_hash_cache (what the preflight phase runs): the second
+    check reads no unchanged file, a file overwritten in place with its mtime restored is
+    still reported, and verify_bundle.yml's own run reads every byte."""
+    import time
+    bundle = env["bundle"]
+    cache = str(tmp_path / "bundle-hashes.json")
+    # files changed within 2 s of hashing are not remembered: let the bundle settle
+    newest = max(os.stat(os.path.join(d, f)).st_ctime for d, dummy, files in os.walk(bundle) for f in files)
+    time.sleep(max(0.0, newest + 2.5 - time.time()))
+    proc = verify_bundle(env, k8s_bundle_hash_cache=cache)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert "hash cache" not in proc.stdout and os.path.isfile(cache)
+    proc = verify_bundle(env, k8s_bundle_hash_cache=cache)
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert _words("files unchanged since hashed by an earlier check: sums from the hash cache; 0 hashed now").search(
+        proc.stdout), proc.stdout[-3000:]
+    proc = verify_bundle(env)
+    assert proc.returncode == 0 and "hash cache" not in proc.stdout
+    runc = os.path.join(bundle, "bin", "runc")
+    before = os.stat(runc)
+    with open(runc, "rb") as handle:
+        runc_bytes = handle.read()
+    try:
+        with open(runc, "r+b") as handle:
+            handle.seek(2000)
+            handle.write(b"tampered")
+        os.utime(runc, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert os.stat(runc).st_size == before.st_size and os.stat(runc).st_mtime_ns == before.st_mtime_ns
+        proc = verify_bundle(env, k8s_bundle_hash_cache=cache)
+        assert proc.returncode != 0 and "CORRUPT    bin/runc" in proc.stdout, proc.stdout[-3000:]
+    finally:
+        with open(runc, "wb") as handle:
+            handle.write(runc_bytes)
+    assert verify_bundle(env, k8s_bundle_hash_cache=cache).returncode == 0
+
+
 def test_verify_lists_corrupt_missing_and_outdated_files(env):
     bundle = env["bundle"]
     proc = upstream.run_bundle(consumer_vars(env), playbook="playbooks/verify_bundle.yml")[0]
