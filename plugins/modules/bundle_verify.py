@@ -201,6 +201,7 @@ from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle import (
     problem_count,
     read_manifest_bytes,
     report,
+    sha256_file,
     verify,
 )
 from ansible_collections.aiinfra.k8s.plugins.module_utils._bundle_trust import (
@@ -228,11 +229,9 @@ def run(params):
     manifest = None if raw is None else parse_manifest(raw, os.path.join(bundle_dir, MANIFEST))
     cache = HashCache(params["hash_cache"]) if params.get("hash_cache") else None
     if params.get("check_files", True):
-        if cache is None:
-            result = verify(bundle_dir, manifest, params.get("expected"), params.get("check_all", False))
-        else:
-            result = verify(bundle_dir, manifest, params.get("expected"), params.get("check_all", False),
-                            hash_file=cache.hash_file)
+        result = verify(bundle_dir, manifest, params.get("expected"), params.get("check_all", False),
+                        hash_file=cache.hash_file if cache else sha256_file)
+        if cache:
             cache.save()
     else:
         result = {k: [] for k in ("ok", "missing", "corrupt", "outdated", "unrecorded", "digest", "unlisted", "unpinned")}
