@@ -53,47 +53,9 @@ stamps:
   sample: {/usr/local/sbin/runc: {sha256: 3ea8c3a1..., size: 11438080, mtime: 1765072800}}
 """
 
-import json
-import os
-import tempfile
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
-
-
-def read_stamps(path):
-    """The recorded stamps; a missing or unreadable file records nothing (every file is brought again)."""
-    try:
-        with open(path) as handle:
-            data = json.load(handle)
-    except (IOError, OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def stamp(path, sha256):
-    info = os.stat(path)
-    return {"sha256": sha256, "size": info.st_size, "mtime": int(info.st_mtime)}
-
-
-def render(stamps):
-    return json.dumps(stamps, indent=4, sort_keys=True) + "\n"
-
-
-def write(path, text):
-    directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o755)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".stamps-")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.rename(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+from ansible_collections.aiinfra.k8s.plugins.module_utils._stamps import StampError, update
 
 
 def main():
@@ -101,27 +63,10 @@ def main():
         argument_spec=dict(path=dict(type="path", required=True), stamps=dict(type="dict", required=True)),
         supports_check_mode=True,
     )
-    path, wanted = module.params["path"], module.params["stamps"]
-    before = read_stamps(path)
-    after = dict(before)
-    for dest, sha256 in wanted.items():
-        if not os.path.isabs(dest):
-            module.fail_json(msg="stamps: %s is not an absolute path on the node" % dest)
-        try:
-            after[dest] = stamp(dest, str(sha256))
-        except (IOError, OSError) as exc:
-            module.fail_json(msg="stamps: cannot stat %s, the file brought from the bundle: %s" % (dest, to_native(exc)))
-    text = render(after)
     try:
-        with open(path) as handle:
-            changed = handle.read() != text
-    except (IOError, OSError):
-        changed = True
-    if changed and not module.check_mode:
-        try:
-            write(path, text)
-        except (IOError, OSError) as exc:
-            module.fail_json(msg="stamps: cannot write %s: %s" % (path, to_native(exc)))
+        changed, after = update(module.params["path"], module.params["stamps"], module.check_mode)
+    except StampError as exc:
+        module.fail_json(msg=to_native(exc))
     module.exit_json(changed=changed, stamps=after)
 
 

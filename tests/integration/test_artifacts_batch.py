@@ -35,7 +35,10 @@ PLAY = """
           - {key: cni_plugins, dest: "%(dest)s/cni.tgz"}
     - name: Report
       ansible.builtin.copy:
-        content: "{{ {'todo': _common_artifacts_todo | map(attribute='key') | list, 'result': common_artifacts_result} | to_json }}"
+        content: >-
+          {{ {'todo': _common_artifacts_todo | map(attribute='key') | list, 'result': common_artifacts_result,
+              'sent': (_common_artifacts_copied.files | default([]) | map(attribute='dest') | list)
+                      if _common_artifacts_copied is defined else []} | to_json }}
         dest: "%(report)s"
         mode: "0600"
 """
@@ -76,10 +79,8 @@ def run(playbook, extra):
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     report = json.loads((playbook.parent / "report.json").read_text())
     todo, result = ",".join(report["todo"]), report["result"]
-    # one loop item per file copied (changed or not: a copy that ran)
-    copy_task = proc.stdout.split("TASK [aiinfra.k8s.common : Artifact | copy from the bundle]")
-    copies = len(re.findall(r"^(?:ok|changed): \[localhost\] => \(item=", copy_task[1].split("\nTASK [")[0], re.M)) \
-        if len(copy_task) > 1 else 0
+    # the files bundle_copy sent to the node (one task for all of them)
+    copies = len(report["sent"])
     # the report file itself is written on every run (changed when its content changes)
     changed = int(re.search(r"^localhost\s+: ok=\d+\s+changed=(\d+)", proc.stdout, re.M).group(1)) - \
         int("changed: [localhost]" in proc.stdout.split("TASK [Report]")[1])
@@ -134,3 +135,18 @@ def test_a_bundle_of_another_version_stops_before_the_node_is_touched(setup):
     assert "has bin/runc at version 1.3.0, but this inventory asks for runc 1.4.0" in out
     assert "Rebuild the bundle with the same inventory" in out
     assert not (tmp / "node").exists()
+
+
+def test_a_bundle_file_that_differs_from_its_manifest_record_is_not_placed(setup):
+    """bundle_copy checks what reached the node against the manifest's sha256: nothing is
+    placed or stamped when one file differs, and the node's temporary copies are gone."""
+    tmp, playbook, extra = setup
+    node = tmp / "node"
+    node.mkdir()
+    cni = tmp / "bundle" / "archives" / "cni-plugins-linux-amd64-v1.7.1.tgz"
+    cni.write_bytes(b"cni archive, other bytes\n")
+    out = run_failing(playbook, extra)
+    assert re.search(r"Nothing was copied from the bundle: %s: the copy sent has sha256 [0-9a-f]{64}, the bundle's "
+                     r"manifest records [0-9a-f]{64}" % re.escape(str(node / "cni.tgz")), out), out[-2000:]
+    assert "playbooks/verify_bundle.yml" in out
+    assert sorted(os.listdir(node)) == []  # runc (whose sum matches) was not placed either, no stamps
