@@ -16,7 +16,7 @@ SCENARIOS ?=
 PLAYBOOK_ARGS ?=
 
 .PHONY: help deps deps-test deploy validate pin lint sanity unit integration galaxy harness phase-plays molecule test clean \
-	sandbox sandbox-down sandbox-e2e sandbox-test ee-context runner-test bench
+	sandbox sandbox-down sandbox-e2e sandbox-test ee-context runner-test bench bench-kubespray
 
 help: ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -101,6 +101,9 @@ runner-test: deps-test harness ## validate.yml and site.yml (preflight,nodes,lb)
 
 bench: deps-test ## site.yml cold and no-op in the sandbox, per phase (BUNDLE=dir EXTRA_VARS=f SCALE=N; not in make test)
 	$(BIN)/python tests/harness/bench.py
+
+bench-kubespray: deps-test ## Kubespray's preinstall vs our host layer on fresh sandbox nodes (KUBESPRAY=checkout; not in make test)
+	$(BIN)/python tests/harness/bench_kubespray.py
 
 test: ## everything CI runs: lint sanity unit integration galaxy | molecule sandbox-test, two lanes side by side
 	MAKE="$(MAKE)" tests/harness/test_all.sh

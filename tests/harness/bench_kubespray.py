@@ -1,0 +1,118 @@
+"""make bench-kubespray KUBESPRAY=<checkout>: Kubespray's preinstall and our host layer on the same kind of nodes.
+
+Issue 18's comparison, as an instrument: for each tool, fresh HA sandbox nodes (3 masters + 1
+worker, sandbox/up.yml, online: Debian's archive through the Docker engine's NAT), a cold run,
+a re-run, the nodes removed. Docker connection and pipelining for both.
+
+- Kubespray: `cluster.yml --tags preinstall -b` with the ansible its requirements.txt pins
+  (KUBESPRAY_PLAYBOOK, default <checkout>/venv/bin/ansible-playbook; make one with
+  `python3 -m venv venv && venv/bin/pip install -r requirements.txt` in the checkout), from the
+  checkout (its ansible.cfg). Variables go in as JSON: `-e enable_nodelocaldns=false` is the
+  string "false", which Kubespray's `when: enable_nodelocaldns` takes as true, and it then loads
+  the dummy kernel module (a kernel without loadable modules has none). resolvconf_mode none:
+  the containers' /etc/resolv.conf is Docker's bind mount.
+- Ours: `site.yml --tags preflight,nodes` with Debian's containerd (containerd_install_source
+  distro, no crictl: the upstream releases are not reachable here).
+
+Kubespray's preinstall installs no container runtime; ours does. Prints a table and writes it
+to tests/output/bench/bench-kubespray.json. Not part of `make test`.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402  (the sandbox helpers of make bench)
+
+NAME, PREFIX = "aiinfra-ksbench", "10.231.14"
+SANDBOX_DIR = os.path.join(bench.ROOT, "build", "ksbench-sandbox")
+COMMON = ["-e", "sandbox_name=" + NAME, "-e", "sandbox_prefix=" + PREFIX, "-e", "sandbox_dir=" + SANDBOX_DIR,
+          "-e", "sandbox_topology=ha"]
+KUBESPRAY_VARS = {"enable_nodelocaldns": False, "resolvconf_mode": "none"}
+OUR_VARS = {"containerd_install_source": "distro", "containerd_crictl_install": False}
+
+
+def kubespray_inventory(path):
+    """Kubespray's groups over the sandbox's nodes (same containers, same addresses)."""
+    hosts = {}
+    for i, name in enumerate(["master1", "master2", "master3", "worker1"]):
+        hosts[name] = {"ansible_host": "%s-%s" % (NAME, name), "ip": "%s.%d" % (PREFIX, 11 + i),
+                       "access_ip": "%s.%d" % (PREFIX, 11 + i)}
+    masters = {h: None for h in ["master1", "master2", "master3"]}
+    inventory = {"all": {"vars": {"ansible_connection": "community.docker.docker"}, "hosts": hosts, "children": {
+        "kube_control_plane": {"hosts": masters}, "etcd": {"hosts": masters},
+        "kube_node": {"hosts": {"worker1": None}},
+        "k8s_cluster": {"children": {"kube_control_plane": None, "kube_node": None}}}}}
+    with open(path, "w") as handle:
+        json.dump(inventory, handle, indent=2)
+
+
+def timed(cmd, cwd, env, log):
+    """(seconds, changed in all, most tasks that ran on a host) of one playbook run; exits when it fails."""
+    start = datetime.datetime.now()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    seconds = round((datetime.datetime.now() - start).total_seconds(), 1)
+    with open(log, "w") as handle:
+        handle.write(proc.stdout + proc.stderr)
+    if proc.returncode != 0:
+        sys.exit("bench-kubespray: %s failed (rc %d), see %s" % (" ".join(cmd[:2]), proc.returncode, log))
+    recap = [tuple(int(x) for x in m.groups()[1:]) for m in bench.RECAP.finditer(proc.stdout)]
+    return {"seconds": seconds, "changed": sum(r[1] for r in recap), "ran": max(r[0] + r[1] + r[3] for r in recap)}
+
+
+def measure(label, run_cmd, cwd, env, out):
+    playbook = os.path.join(bench.BIN, "ansible-playbook")
+    bench.sh(playbook, "sandbox/up.yml", *COMMON, log=os.path.join(out, "ks-%s-up.log" % label))
+    try:
+        cold = timed(run_cmd, cwd, env, os.path.join(out, "ks-%s.cold.log" % label))
+        again = timed(run_cmd, cwd, env, os.path.join(out, "ks-%s.again.log" % label))
+    finally:
+        subprocess.run([playbook, "sandbox/down.yml", *COMMON], cwd=bench.ROOT, env=bench.env(),
+                       capture_output=True, check=False)
+    return {"tool": label, "cold": cold, "again": again}
+
+
+def main():
+    kubespray = os.path.abspath(os.environ.get("KUBESPRAY", ""))
+    if not os.path.isfile(os.path.join(kubespray, "cluster.yml")):
+        sys.exit("bench-kubespray: KUBESPRAY=<a Kubespray checkout> is required (cluster.yml not found in %r)" % kubespray)
+    kubespray_playbook = os.environ.get("KUBESPRAY_PLAYBOOK", os.path.join(kubespray, "venv", "bin", "ansible-playbook"))
+    if not os.access(kubespray_playbook, os.X_OK):
+        sys.exit("bench-kubespray: no %s: make Kubespray's virtualenv (python3 -m venv venv && venv/bin/pip install "
+                 "-r requirements.txt in the checkout) or set KUBESPRAY_PLAYBOOK" % kubespray_playbook)
+    out = os.path.join(bench.ROOT, "tests", "output", "bench")
+    os.makedirs(out, exist_ok=True)
+    bench.sh("tests/harness/docker.sh")
+    bench.sh("tests/harness/node_image.sh", "debian12")
+    inventory = os.path.join(out, "kubespray-inventory.json")
+    kubespray_inventory(inventory)
+    ks_env = dict(os.environ, ANSIBLE_PIPELINING="True", ANSIBLE_NOCOLOR="1", ANSIBLE_HOST_KEY_CHECKING="False",
+                  PATH=os.path.dirname(kubespray_playbook) + os.pathsep + os.environ["PATH"])
+    for key in ("ANSIBLE_CONFIG", "ANSIBLE_COLLECTIONS_PATH"):
+        ks_env.pop(key, None)
+    rows = [
+        measure("kubespray", [kubespray_playbook, "-i", inventory, "cluster.yml", "--tags", "preinstall", "-b",
+                              "-e", json.dumps(KUBESPRAY_VARS)], kubespray, ks_env, out),
+        measure("aiinfra", [os.path.join(bench.BIN, "ansible-playbook"), "site.yml", "-i",
+                            os.path.join(SANDBOX_DIR, "inventory"), "--tags", "preflight,nodes",
+                            "-e", json.dumps(OUR_VARS)], bench.ROOT, bench.env(), out),
+    ]
+    commit = os.environ.get("KUBESPRAY_COMMIT") or subprocess.run(
+        ["git", "-C", kubespray, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
+    result = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+              "kubespray_commit": commit or "unknown", "cpus": os.cpu_count(), "rows": rows}
+    with open(os.path.join(out, "bench-kubespray.json"), "w") as handle:
+        json.dump(result, handle, indent=2)
+    print("\n%-10s %8s %8s %9s %9s %5s" % ("tool", "cold s", "again s", "changed", "changed", "ran"))
+    for row in rows:
+        print("%-10s %8s %8s %9s %9s %5s" % (row["tool"], row["cold"]["seconds"], row["again"]["seconds"],
+                                             row["cold"]["changed"], row["again"]["changed"], row["again"]["ran"]))
+    print("(changed: cold, then the re-run; ran: tasks that ran on the busiest host in the re-run)")
+
+
+if __name__ == "__main__":
+    main()
