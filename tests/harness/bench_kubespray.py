@@ -27,6 +27,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402  (the sandbox helpers of make bench)
@@ -57,9 +58,9 @@ def kubespray_inventory(path):
 
 def timed(cmd, cwd, env, log):
     """(seconds, changed in all, most tasks that ran on a host) of one playbook run; exits when it fails."""
-    start = datetime.datetime.now()
+    start = time.monotonic()
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    seconds = round((datetime.datetime.now() - start).total_seconds(), 1)
+    seconds = round(time.monotonic() - start, 1)
     with open(log, "w") as handle:
         handle.write(proc.stdout + proc.stderr)
     if proc.returncode != 0:
