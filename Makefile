@@ -102,7 +102,7 @@ runner-test: deps-test harness ## validate.yml and site.yml (preflight,nodes,lb)
 bench: deps-test ## site.yml cold and no-op in the sandbox, per phase (BUNDLE=dir EXTRA_VARS=f SCALE=N; not in make test)
 	$(BIN)/python tests/harness/bench.py
 
-bench-kubespray: deps-test ## Kubespray's preinstall vs our host layer on fresh sandbox nodes (KUBESPRAY=checkout; not in make test)
+bench-kubespray: deps-test ## Kubespray's preinstall vs our host layer on fresh sandbox nodes (KUBESPRAY=checkout ROWS=...; not in make test)
 	$(BIN)/python tests/harness/bench_kubespray.py
 
 test: ## everything CI runs: lint sanity unit integration galaxy | molecule sandbox-test, two lanes side by side

@@ -16,6 +16,13 @@ a re-run, the nodes removed. Docker connection and pipelining for both.
   service (chrony).
 - Ours, the same scope as Kubespray's preinstall: `--tags preflight,swap_sysctl` (checks, swap,
   kernel modules, sysctl, names) with no time service (Kubespray's ntp_enabled is off by default).
+- Ours offline (`aiinfra-offline`), the way the collection is meant to run: `site.yml --tags
+  preflight,nodes` from the sandbox bundle (tests/harness/sandbox_bundle.sh: containerd, runc and
+  the CNI plugins from their release archives, one image imported, the signed manifest checked;
+  its variables file, so no time service). Neither this run nor Kubespray's preinstall installs
+  an OS package.
+
+ROWS=kubespray,aiinfra,aiinfra-prep,aiinfra-offline (the default: all) picks the rows to measure.
 
 Kubespray's preinstall installs no container runtime and no time service; the host layer does. Prints a table and writes it
 to tests/output/bench/bench-kubespray.json. Not part of `make test`.
@@ -39,6 +46,7 @@ COMMON = ["-e", "sandbox_name=" + NAME, "-e", "sandbox_prefix=" + PREFIX, "-e", 
 KUBESPRAY_VARS = {"enable_nodelocaldns": False, "resolvconf_mode": "none"}
 OUR_VARS = {"containerd_install_source": "distro", "containerd_crictl_install": False}
 OUR_PREP_VARS = {"swap_sysctl_time_sync": "none"}
+ROWS = ("kubespray", "aiinfra", "aiinfra-prep", "aiinfra-offline")
 
 
 def kubespray_inventory(path):
@@ -69,9 +77,9 @@ def timed(cmd, cwd, env, log):
     return {"seconds": seconds, "changed": sum(r[1] for r in recap), "ran": max(r[0] + r[1] + r[3] for r in recap)}
 
 
-def measure(label, run_cmd, cwd, env, out):
+def measure(label, run_cmd, cwd, env, out, up_args=()):
     playbook = os.path.join(bench.BIN, "ansible-playbook")
-    bench.sh(playbook, "sandbox/up.yml", *COMMON, log=os.path.join(out, "ks-%s-up.log" % label))
+    bench.sh(playbook, "sandbox/up.yml", *COMMON, *up_args, log=os.path.join(out, "ks-%s-up.log" % label))
     try:
         cold = timed(run_cmd, cwd, env, os.path.join(out, "ks-%s.cold.log" % label))
         again = timed(run_cmd, cwd, env, os.path.join(out, "ks-%s.again.log" % label))
@@ -82,11 +90,15 @@ def measure(label, run_cmd, cwd, env, out):
 
 
 def main():
+    wanted = [r for r in os.environ.get("ROWS", ",".join(ROWS)).split(",") if r]
+    unknown = sorted(set(wanted) - set(ROWS))
+    if unknown:
+        sys.exit("bench-kubespray: ROWS names %s; known rows: %s" % (", ".join(unknown), ", ".join(ROWS)))
     kubespray = os.path.abspath(os.environ.get("KUBESPRAY", ""))
-    if not os.path.isfile(os.path.join(kubespray, "cluster.yml")):
+    if "kubespray" in wanted and not os.path.isfile(os.path.join(kubespray, "cluster.yml")):
         sys.exit("bench-kubespray: KUBESPRAY=<a Kubespray checkout> is required (cluster.yml not found in %r)" % kubespray)
     kubespray_playbook = os.environ.get("KUBESPRAY_PLAYBOOK", os.path.join(kubespray, "venv", "bin", "ansible-playbook"))
-    if not os.access(kubespray_playbook, os.X_OK):
+    if "kubespray" in wanted and not os.access(kubespray_playbook, os.X_OK):
         sys.exit("bench-kubespray: no %s: make Kubespray's virtualenv (python3 -m venv venv && venv/bin/pip install "
                  "-r requirements.txt in the checkout) or set KUBESPRAY_PLAYBOOK" % kubespray_playbook)
     out = os.path.join(bench.ROOT, "tests", "output", "bench")
@@ -99,25 +111,33 @@ def main():
                   PATH=os.path.dirname(kubespray_playbook) + os.pathsep + os.environ["PATH"])
     for key in ("ANSIBLE_CONFIG", "ANSIBLE_COLLECTIONS_PATH"):
         ks_env.pop(key, None)
-    rows = [
-        measure("kubespray", [kubespray_playbook, "-i", inventory, "cluster.yml", "--tags", "preinstall", "-b",
-                              "-e", json.dumps(KUBESPRAY_VARS)], kubespray, ks_env, out),
-        measure("aiinfra", [os.path.join(bench.BIN, "ansible-playbook"), "site.yml", "-i",
-                            os.path.join(SANDBOX_DIR, "inventory"), "--tags", "preflight,nodes",
-                            "-e", json.dumps(OUR_VARS)], bench.ROOT, bench.env(), out),
-        measure("aiinfra-prep", [os.path.join(bench.BIN, "ansible-playbook"), "site.yml", "-i",
-                                 os.path.join(SANDBOX_DIR, "inventory"), "--tags", "preflight,swap_sysctl",
-                                 "-e", json.dumps(OUR_PREP_VARS)], bench.ROOT, bench.env(), out),
-    ]
-    commit = os.environ.get("KUBESPRAY_COMMIT") or subprocess.run(
+    ours = os.path.join(bench.BIN, "ansible-playbook")
+    sandbox_inventory = os.path.join(SANDBOX_DIR, "inventory")
+    rows = []
+    for label in wanted:
+        if label == "kubespray":
+            rows.append(measure(label, [kubespray_playbook, "-i", inventory, "cluster.yml", "--tags", "preinstall", "-b",
+                                        "-e", json.dumps(KUBESPRAY_VARS)], kubespray, ks_env, out))
+        elif label == "aiinfra":
+            rows.append(measure(label, [ours, "site.yml", "-i", sandbox_inventory, "--tags", "preflight,nodes",
+                                        "-e", json.dumps(OUR_VARS)], bench.ROOT, bench.env(), out))
+        elif label == "aiinfra-prep":
+            rows.append(measure(label, [ours, "site.yml", "-i", sandbox_inventory, "--tags", "preflight,swap_sysctl",
+                                        "-e", json.dumps(OUR_PREP_VARS)], bench.ROOT, bench.env(), out))
+        else:
+            bundle, extra, _with_cluster = bench.prepare()
+            rows.append(measure(label, [ours, "site.yml", "-i", sandbox_inventory, "--tags", "preflight,nodes",
+                                        "-e", "@" + extra], bench.ROOT, bench.env(), out,
+                                up_args=("-e", "sandbox_bundle=" + bundle)))
+    commit = os.environ.get("KUBESPRAY_COMMIT") or "kubespray" in wanted and subprocess.run(
         ["git", "-C", kubespray, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
     result = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "kubespray_commit": commit or "unknown", "cpus": os.cpu_count(), "rows": rows}
     with open(os.path.join(out, "bench-kubespray.json"), "w") as handle:
         json.dump(result, handle, indent=2)
-    print("\n%-12s %8s %8s %9s %9s %5s" % ("tool", "cold s", "again s", "changed", "changed", "ran"))
+    print("\n%-16s %8s %8s %9s %9s %5s" % ("tool", "cold s", "again s", "changed", "changed", "ran"))
     for row in rows:
-        print("%-12s %8s %8s %9s %9s %5s" % (row["tool"], row["cold"]["seconds"], row["again"]["seconds"],
+        print("%-16s %8s %8s %9s %9s %5s" % (row["tool"], row["cold"]["seconds"], row["again"]["seconds"],
                                              row["cold"]["changed"], row["again"]["changed"], row["again"]["ran"]))
     print("(changed: cold, then the re-run; ran: tasks that ran on the busiest host in the re-run)")
 
