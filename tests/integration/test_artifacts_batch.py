@@ -150,3 +150,76 @@ def test_a_bundle_file_that_differs_from_its_manifest_record_is_not_placed(setup
                      r"manifest records [0-9a-f]{64}" % re.escape(str(node / "cni.tgz")), out), out[-2000:]
     assert "playbooks/verify_bundle.yml" in out
     assert sorted(os.listdir(node)) == []  # runc (whose sum matches) was not placed either, no stamps
+
+
+# The containerd role's own state probe reads the release files' stamps and stats in its one
+# round trip and hands them to the artifacts entry point (common_artifacts_probe): the real
+# state.yml and install_release.yml, the binaries' unpacking left out.
+CONTAINERD_PLAY = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: The containerd role's state probe
+      ansible.builtin.include_role:
+        name: aiinfra.k8s.containerd
+        tasks_from: state.yml
+      vars:
+        _containerd_state_artifacts: true
+    - name: Its release files
+      ansible.builtin.include_role:
+        name: aiinfra.k8s.containerd
+        tasks_from: install_release.yml
+      vars:
+        _containerd_unpack_needed: false
+        _containerd_cni_unpack_needed: false
+        _containerd_release_pending: []
+    - name: Report
+      ansible.builtin.copy:
+        content: >-
+          {{ {'todo': _common_artifacts_todo | map(attribute='key') | list,
+              'own_probe': _common_artifacts_probe is not skipped,
+              'sent': (_common_artifacts_copied.files | default([]) | map(attribute='dest') | list)
+                      if _common_artifacts_copied is defined else []} | to_json }}
+        dest: "%(report)s"
+        mode: "0600"
+"""
+
+
+def test_the_containerd_probe_decides_for_the_artifacts_entry_point(setup):
+    tmp, _playbook, extra = setup
+    node = tmp / "node"
+    (tmp / "bundle" / "archives" / "containerd-2.1.4-linux-amd64.tar.gz").write_bytes(b"containerd archive\n" * 700)
+    entries = [dict(path=path, name=name, version=version, kind="artifact", checksum="computed", source="test")
+               for path, name, version in [("bin/runc", "runc", "1.3.0"),
+                                           ("archives/cni-plugins-linux-amd64-v1.7.1.tgz", "cni_plugins", "1.7.1"),
+                                           ("archives/containerd-2.1.4-linux-amd64.tar.gz", "containerd", "2.1.4")]]
+    proc = subprocess.run([os.path.join(BIN, "ansible"), "localhost", "-c", "local", "-m", "aiinfra.k8s.bundle_manifest",
+                           "-a", json.dumps({"path": str(tmp / "bundle"), "arch": "amd64", "entries": entries})],
+                          cwd=ROOT, env=env(), capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    playbook = tmp / "containerd.yml"
+    playbook.write_text(CONTAINERD_PLAY % {"report": tmp / "report.json"})
+    extra = dict(extra, containerd_version="2.1.4", containerd_download_dir=str(node / "dl"),
+                 containerd_runc_path=str(node / "runc"), containerd_crictl_install=False,
+                 containerd_install_source="release")
+
+    def once():
+        proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", str(playbook),
+                               "-e", json.dumps(extra)], cwd=ROOT, env=env(), capture_output=True, text=True,
+                              check=False)
+        assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+        return json.loads((tmp / "report.json").read_text())
+
+    report = once()
+    assert report["todo"] == ["containerd", "runc", "cni_plugins"] and len(report["sent"]) == 3
+    assert not report["own_probe"]  # the entry point ran no probe of its own
+    assert (node / "dl" / "containerd-2.1.4-linux-amd64.tar.gz").is_file()
+
+    # an unchanged node: the containerd probe's stamps and stats say nothing is missing
+    assert once() == {"todo": [], "own_probe": False, "sent": []}
+
+    # a file changed on the node: only that one comes back
+    (node / "runc").write_bytes(b"tampered")
+    report = once()
+    assert report["todo"] == ["runc"] and report["sent"] == [str(node / "runc")]
