@@ -28,6 +28,38 @@ SANDBOX_DIR = os.path.join(ROOT, "build", "bench-sandbox")
 RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", re.M)
 
 
+# CPU time, less sensitive to a busy host than wall time: the whole machine's busy time from
+# /proc/stat, and the node containers' share from the Docker engine's parent cgroup (cgroup v1
+# cpuacct, or v2's cpu.stat) where it is found.
+_CLK = os.sysconf("SC_CLK_TCK")
+_NODE_CGROUPS = [("/sys/fs/cgroup/cpuacct/docker/cpuacct.usage", 1e-9),
+                 ("/sys/fs/cgroup/cpu,cpuacct/docker/cpuacct.usage", 1e-9),
+                 ("/sys/fs/cgroup/docker/cpu.stat", 1e-6), ("/sys/fs/cgroup/system.slice/cpu.stat", 1e-6)]
+
+
+def cpu_snapshot():
+    """(machine busy CPU-s, node containers' CPU-s or None) since boot."""
+    with open("/proc/stat") as handle:
+        fields = [int(x) for x in handle.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal ...: busy is all but idle and iowait
+    busy = (sum(fields[:8]) - fields[3] - fields[4]) / _CLK
+    for path, scale in _NODE_CGROUPS:
+        try:
+            with open(path) as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        value = text.split()[1] if text.startswith("usage_usec") else text.split()[0]
+        return busy, int(value) * scale
+    return busy, None
+
+
+def cpu_used(before, after):
+    """{cpu_s, node_cpu_s} between two snapshots (node_cpu_s None where no cgroup was found)."""
+    node = None if before[1] is None or after[1] is None else round(after[1] - before[1], 1)
+    return {"cpu_s": round(after[0] - before[0], 1), "node_cpu_s": node}
+
+
 def env():
     return dict(os.environ, PATH=BIN + os.pathsep + os.environ["PATH"], ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
                 ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "collections"), ANSIBLE_CACHE_PLUGIN="memory",
@@ -62,12 +94,21 @@ def run_site(tags, extra, out, label):
     cmd = [os.path.join(BIN, "ansible-playbook"), "site.yml", "-i", os.path.join(SANDBOX_DIR, "inventory"), "--tags", tags]
     if extra:
         cmd += ["-e", "@" + extra]
+    before = cpu_snapshot()
     stdout, elapsed = sh(*cmd, log=os.path.join(out, label + ".log"))
     recap = [tuple(int(x) for x in m.groups()[1:]) for m in RECAP.finditer(stdout)]
-    return {"seconds": round(elapsed, 1), "tasks": max(ok + ch + fa + sk for ok, ch, _un, fa, sk in recap),
+    return {"seconds": round(elapsed, 1), **cpu_used(before, cpu_snapshot()),
+            "tasks": max(ok + ch + fa + sk for ok, ch, _un, fa, sk in recap),
             # tasks that ran (not skipped) on the busiest host: what a run costs, whatever the machine's load
             "ran": max(ok + ch + fa for ok, ch, _un, fa, _sk in recap),
             "changed": sum(ch for _ok, ch, _un, _fa, _sk in recap)}
+
+
+def cpu_text(run):
+    """'12.3 (8.1)': the machine's CPU-s, the node containers' in brackets."""
+    if "cpu_s" not in run:
+        return "-"
+    return "%s (%s)" % (run["cpu_s"], "-" if run["node_cpu_s"] is None else run["node_cpu_s"])
 
 
 def main():
@@ -104,14 +145,16 @@ def main():
     name = "bench-%s.json" % ("scale%d" % scale if scale else "ha")
     with open(os.path.join(out, name), "w") as handle:
         json.dump(result, handle, indent=2)
-    print("\n%-20s %8s %8s %7s %5s %8s" % ("phase", "cold s", "no-op s", "tasks", "ran", "changed"))
+    print("\n%-20s %8s %8s %11s %11s %7s %5s %8s" % ("phase", "cold s", "no-op s", "cold CPU-s", "no-op CPU-s",
+                                                      "tasks", "ran", "changed"))
     for row in rows:
         cold = row["cold"] or {}
-        print("%-20s %8s %8s %7s %5s %8s" % (row["phase"], cold.get("seconds", "-"), row["noop"]["seconds"],
-                                             row["noop"]["tasks"], row["noop"]["ran"],
-                                             "%s/%s" % (cold.get("changed", "-"), row["noop"]["changed"])))
+        print("%-20s %8s %8s %11s %11s %7s %5s %8s" % (
+            row["phase"], cold.get("seconds", "-"), row["noop"]["seconds"], cpu_text(cold), cpu_text(row["noop"]),
+            row["noop"]["tasks"], row["noop"]["ran"], "%s/%s" % (cold.get("changed", "-"), row["noop"]["changed"])))
     print("(tasks: on the busiest host, skipped included; ran: of those, the ones that ran; load average %.1f "
           "when the bench started)" % result["load_before"])
+    print("(CPU-s: the machine's busy CPU time during the run, in brackets the node containers' share)")
     print("(changed: cold/no-op; written to %s)" % os.path.join(out, name))
     if any(row["noop"]["changed"] for row in rows):
         sys.exit("bench: a no-op re-run changed something")

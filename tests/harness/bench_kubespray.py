@@ -66,15 +66,15 @@ def kubespray_inventory(path):
 
 def timed(cmd, cwd, env, log):
     """(seconds, changed in all, most tasks that ran on a host) of one playbook run; exits when it fails."""
-    start = time.monotonic()
+    before, start = bench.cpu_snapshot(), time.monotonic()
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    seconds = round(time.monotonic() - start, 1)
+    seconds, cpu = round(time.monotonic() - start, 1), bench.cpu_used(before, bench.cpu_snapshot())
     with open(log, "w") as handle:
         handle.write(proc.stdout + proc.stderr)
     if proc.returncode != 0:
         sys.exit("bench-kubespray: %s failed (rc %d), see %s" % (" ".join(cmd[:2]), proc.returncode, log))
     recap = [tuple(int(x) for x in m.groups()[1:]) for m in bench.RECAP.finditer(proc.stdout)]
-    return {"seconds": seconds, "changed": sum(r[1] for r in recap), "ran": max(r[0] + r[1] + r[3] for r in recap)}
+    return {"seconds": seconds, **cpu, "changed": sum(r[1] for r in recap), "ran": max(r[0] + r[1] + r[3] for r in recap)}
 
 
 def measure(label, run_cmd, cwd, env, out, up_args=()):
@@ -135,11 +135,14 @@ def main():
               "kubespray_commit": commit or "unknown", "cpus": os.cpu_count(), "rows": rows}
     with open(os.path.join(out, "bench-kubespray.json"), "w") as handle:
         json.dump(result, handle, indent=2)
-    print("\n%-16s %8s %8s %9s %9s %5s" % ("tool", "cold s", "again s", "changed", "changed", "ran"))
+    print("\n%-16s %8s %8s %12s %12s %9s %9s %5s" % ("tool", "cold s", "again s", "cold CPU-s", "again CPU-s",
+                                                      "changed", "changed", "ran"))
     for row in rows:
-        print("%-16s %8s %8s %9s %9s %5s" % (row["tool"], row["cold"]["seconds"], row["again"]["seconds"],
-                                             row["cold"]["changed"], row["again"]["changed"], row["again"]["ran"]))
-    print("(changed: cold, then the re-run; ran: tasks that ran on the busiest host in the re-run)")
+        print("%-16s %8s %8s %12s %12s %9s %9s %5s" % (
+            row["tool"], row["cold"]["seconds"], row["again"]["seconds"], bench.cpu_text(row["cold"]),
+            bench.cpu_text(row["again"]), row["cold"]["changed"], row["again"]["changed"], row["again"]["ran"]))
+    print("(changed: cold, then the re-run; ran: tasks that ran on the busiest host in the re-run; CPU-s: the "
+          "machine's busy CPU time, in brackets the node containers' share)")
 
 
 if __name__ == "__main__":
