@@ -38,7 +38,11 @@ _NODE_CGROUPS = [("/sys/fs/cgroup/cpuacct/docker/cpuacct.usage", 1e-9),
 
 
 def cpu_snapshot():
-    """(machine busy CPU-s, node containers' CPU-s or None) since boot."""
+    """(machine busy CPU-s, node containers' CPU-s or None, this process's reaped children's CPU-s).
+
+    The children's share is the controller's: ansible-playbook, its workers and the docker
+    CLI processes they run (the Docker engine and the nodes are not its children)."""
+    times = os.times()
     with open("/proc/stat") as handle:
         fields = [int(x) for x in handle.readline().split()[1:]]
     # user nice system idle iowait irq softirq steal ...: busy is all but idle and iowait
@@ -50,14 +54,16 @@ def cpu_snapshot():
         except OSError:
             continue
         value = text.split()[1] if text.startswith("usage_usec") else text.split()[0]
-        return busy, int(value) * scale
-    return busy, None
+        return busy, int(value) * scale, times.children_user + times.children_system
+    return busy, None, times.children_user + times.children_system
 
 
 def cpu_used(before, after):
-    """{cpu_s, node_cpu_s} between two snapshots (node_cpu_s None where no cgroup was found)."""
+    """{cpu_s, node_cpu_s, controller_cpu_s} between two snapshots (node_cpu_s None where no
+    cgroup was found)."""
     node = None if before[1] is None or after[1] is None else round(after[1] - before[1], 1)
-    return {"cpu_s": round(after[0] - before[0], 1), "node_cpu_s": node}
+    return {"cpu_s": round(after[0] - before[0], 1), "node_cpu_s": node,
+            "controller_cpu_s": round(after[2] - before[2], 1)}
 
 
 def env():
@@ -105,10 +111,10 @@ def run_site(tags, extra, out, label):
 
 
 def cpu_text(run):
-    """'12.3 (8.1)': the machine's CPU-s, the node containers' in brackets."""
+    """'12.3 (3.0/8.1)': the machine's CPU-s; in brackets the controller's, then the node containers'."""
     if "cpu_s" not in run:
         return "-"
-    return "%s (%s)" % (run["cpu_s"], "-" if run["node_cpu_s"] is None else run["node_cpu_s"])
+    return "%s (%s/%s)" % (run["cpu_s"], run["controller_cpu_s"], "-" if run["node_cpu_s"] is None else run["node_cpu_s"])
 
 
 def main():
@@ -145,16 +151,17 @@ def main():
     name = "bench-%s.json" % ("scale%d" % scale if scale else "ha")
     with open(os.path.join(out, name), "w") as handle:
         json.dump(result, handle, indent=2)
-    print("\n%-20s %8s %8s %11s %11s %7s %5s %8s" % ("phase", "cold s", "no-op s", "cold CPU-s", "no-op CPU-s",
+    print("\n%-20s %8s %8s %17s %17s %7s %5s %8s" % ("phase", "cold s", "no-op s", "cold CPU-s", "no-op CPU-s",
                                                       "tasks", "ran", "changed"))
     for row in rows:
         cold = row["cold"] or {}
-        print("%-20s %8s %8s %11s %11s %7s %5s %8s" % (
+        print("%-20s %8s %8s %17s %17s %7s %5s %8s" % (
             row["phase"], cold.get("seconds", "-"), row["noop"]["seconds"], cpu_text(cold), cpu_text(row["noop"]),
             row["noop"]["tasks"], row["noop"]["ran"], "%s/%s" % (cold.get("changed", "-"), row["noop"]["changed"])))
     print("(tasks: on the busiest host, skipped included; ran: of those, the ones that ran; load average %.1f "
           "when the bench started)" % result["load_before"])
-    print("(CPU-s: the machine's busy CPU time during the run, in brackets the node containers' share)")
+    print("(CPU-s: the machine's busy CPU time during the run; in brackets the controller's share (ansible and the "
+          "docker CLI), then the node containers'; the rest is the Docker engine's)")
     print("(changed: cold/no-op; written to %s)" % os.path.join(out, name))
     if any(row["noop"]["changed"] for row in rows):
         sys.exit("bench: a no-op re-run changed something")

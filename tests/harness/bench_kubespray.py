@@ -135,14 +135,14 @@ def main():
               "kubespray_commit": commit or "unknown", "cpus": os.cpu_count(), "rows": rows}
     with open(os.path.join(out, "bench-kubespray.json"), "w") as handle:
         json.dump(result, handle, indent=2)
-    print("\n%-16s %8s %8s %12s %12s %9s %9s %5s" % ("tool", "cold s", "again s", "cold CPU-s", "again CPU-s",
+    print("\n%-16s %8s %8s %17s %17s %9s %9s %5s" % ("tool", "cold s", "again s", "cold CPU-s", "again CPU-s",
                                                       "changed", "changed", "ran"))
     for row in rows:
-        print("%-16s %8s %8s %12s %12s %9s %9s %5s" % (
+        print("%-16s %8s %8s %17s %17s %9s %9s %5s" % (
             row["tool"], row["cold"]["seconds"], row["again"]["seconds"], bench.cpu_text(row["cold"]),
             bench.cpu_text(row["again"]), row["cold"]["changed"], row["again"]["changed"], row["again"]["ran"]))
     print("(changed: cold, then the re-run; ran: tasks that ran on the busiest host in the re-run; CPU-s: the "
-          "machine's busy CPU time, in brackets the node containers' share)")
+          "machine's busy CPU time, in brackets the controller's share, then the node containers')")
 
 
 if __name__ == "__main__":
