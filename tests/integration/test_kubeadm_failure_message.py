@@ -44,8 +44,8 @@ PLAY = """
 
 def test_kubeadm_output_is_shown_line_by_line_with_secrets_masked(tmp_path):
     stdout = "\n".join("[preflight] step %d" % i for i in range(1, 46))
-    stderr = ("error execution phase preflight: couldn't validate the identity of the API Server\n"
-              "kubeadm join 10.0.0.1:6443 --token %s --certificate-key %s\n" % (TOKEN, KEY))
+    stderr = ("error execution phase preflight: couldn't validate the identity of the API Server\n\n"
+              "  kubeadm join 10.0.0.1:6443 --token %s --certificate-key %s\n" % (TOKEN, KEY))
     result = {"rc": 1, "stdout": stdout, "stderr": stderr, "changed": True, "failed": False}
     play = tmp_path / "play.yml"
     out = tmp_path / "msg.txt"
@@ -62,10 +62,11 @@ def test_kubeadm_output_is_shown_line_by_line_with_secrets_masked(tmp_path):
     lines = msg.splitlines()
     assert lines[0] == "kubeadm join failed on localhost (exit code 1)."
     assert lines[1] == "---- kubeadm output (last 40 lines, secrets masked) ----"
-    # 45 stdout lines + 2 stderr lines: the last 40, each on its own line
+    # 45 stdout lines + 2 stderr lines (a blank one left out, indentation kept): the last 40,
+    # each on its own line
     assert lines[2:42] == ["[preflight] step %d" % i for i in range(8, 46)] + [
         "error execution phase preflight: couldn't validate the identity of the API Server",
-        "kubeadm join 10.0.0.1:6443 --token <redacted> --certificate-key <redacted>"]
+        "  kubeadm join 10.0.0.1:6443 --token <redacted> --certificate-key <redacted>"]
     assert lines[42] == "---- journalctl -u kubelet -n 50 ----"
     assert "\\n" not in msg
     assert TOKEN not in proc.stdout + msg and KEY not in proc.stdout + msg
