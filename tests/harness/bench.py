@@ -151,8 +151,8 @@ def main():
     name = "bench-%s.json" % ("scale%d" % scale if scale else "ha")
     with open(os.path.join(out, name), "w") as handle:
         json.dump(result, handle, indent=2)
-    print("\n%-20s %8s %8s %17s %17s %7s %5s %8s" % ("phase", "cold s", "no-op s", "cold CPU-s", "no-op CPU-s",
-                                                      "tasks", "ran", "changed"))
+    header = ("phase", "cold s", "no-op s", "cold CPU-s", "no-op CPU-s", "tasks", "ran", "changed")
+    print("\n%-20s %8s %8s %17s %17s %7s %5s %8s" % header)
     for row in rows:
         cold = row["cold"] or {}
         print("%-20s %8s %8s %17s %17s %7s %5s %8s" % (

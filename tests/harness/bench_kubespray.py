@@ -135,8 +135,8 @@ def main():
               "kubespray_commit": commit or "unknown", "cpus": os.cpu_count(), "rows": rows}
     with open(os.path.join(out, "bench-kubespray.json"), "w") as handle:
         json.dump(result, handle, indent=2)
-    print("\n%-16s %8s %8s %17s %17s %9s %9s %5s" % ("tool", "cold s", "again s", "cold CPU-s", "again CPU-s",
-                                                      "changed", "changed", "ran"))
+    header = ("tool", "cold s", "again s", "cold CPU-s", "again CPU-s", "changed", "changed", "ran")
+    print("\n%-16s %8s %8s %17s %17s %9s %9s %5s" % header)
     for row in rows:
         print("%-16s %8s %8s %17s %17s %9s %9s %5s" % (
             row["tool"], row["cold"]["seconds"], row["again"]["seconds"], bench.cpu_text(row["cold"]),
