@@ -50,6 +50,20 @@ def env():
                 ANSIBLE_CACHE_PLUGIN="memory")
 
 
+# (path in the bundle, catalogue key, version)
+BUNDLE_FILES = [("bin/runc", "runc", "1.3.0"), ("archives/cni-plugins-linux-amd64-v1.7.1.tgz", "cni_plugins", "1.7.1")]
+
+
+def write_manifest(bundle, files):
+    """manifest.json over the bundle's files, by the collection's own bundle_manifest module."""
+    entries = [dict(path=path, name=name, version=version, kind="artifact", checksum="computed", source="test")
+               for path, name, version in files]
+    proc = subprocess.run([os.path.join(BIN, "ansible"), "localhost", "-c", "local", "-m", "aiinfra.k8s.bundle_manifest",
+                           "-a", json.dumps({"path": str(bundle), "arch": "amd64", "entries": entries})],
+                          cwd=ROOT, env=env(), capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 @pytest.fixture()
 def setup(tmp_path):
     bundle = tmp_path / "bundle"
@@ -57,14 +71,7 @@ def setup(tmp_path):
     (bundle / "archives").mkdir()
     (bundle / "bin" / "runc").write_bytes(b"\x7fELF runc stand-in\n" * 1000)
     (bundle / "archives" / "cni-plugins-linux-amd64-v1.7.1.tgz").write_bytes(b"cni archive\n" * 500)
-    entries = [{"path": "bin/runc", "name": "runc", "version": "1.3.0", "kind": "artifact", "checksum": "computed",
-                "source": "test"},
-               {"path": "archives/cni-plugins-linux-amd64-v1.7.1.tgz", "name": "cni_plugins", "version": "1.7.1",
-                "kind": "artifact", "checksum": "computed", "source": "test"}]
-    proc = subprocess.run([os.path.join(BIN, "ansible"), "localhost", "-c", "local", "-m", "aiinfra.k8s.bundle_manifest",
-                           "-a", json.dumps({"path": str(bundle), "arch": "amd64", "entries": entries})],
-                          cwd=ROOT, env=env(), capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    write_manifest(bundle, BUNDLE_FILES)
     playbook = tmp_path / "play.yml"
     playbook.write_text(PLAY % {"dest": tmp_path / "node", "report": tmp_path / "report.json"})
     extra = {"k8s_install_mode": "offline", "k8s_bundle_dir": str(bundle), "runc_version": "1.3.0",
@@ -190,14 +197,7 @@ def test_the_containerd_probe_decides_for_the_artifacts_entry_point(setup):
     tmp, _playbook, extra = setup
     node = tmp / "node"
     (tmp / "bundle" / "archives" / "containerd-2.1.4-linux-amd64.tar.gz").write_bytes(b"containerd archive\n" * 700)
-    entries = [dict(path=path, name=name, version=version, kind="artifact", checksum="computed", source="test")
-               for path, name, version in [("bin/runc", "runc", "1.3.0"),
-                                           ("archives/cni-plugins-linux-amd64-v1.7.1.tgz", "cni_plugins", "1.7.1"),
-                                           ("archives/containerd-2.1.4-linux-amd64.tar.gz", "containerd", "2.1.4")]]
-    proc = subprocess.run([os.path.join(BIN, "ansible"), "localhost", "-c", "local", "-m", "aiinfra.k8s.bundle_manifest",
-                           "-a", json.dumps({"path": str(tmp / "bundle"), "arch": "amd64", "entries": entries})],
-                          cwd=ROOT, env=env(), capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    write_manifest(tmp / "bundle", BUNDLE_FILES + [("archives/containerd-2.1.4-linux-amd64.tar.gz", "containerd", "2.1.4")])
     playbook = tmp / "containerd.yml"
     playbook.write_text(CONTAINERD_PLAY % {"report": tmp / "report.json"})
     extra = dict(extra, containerd_version="2.1.4", containerd_download_dir=str(node / "dl"),
