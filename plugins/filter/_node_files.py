@@ -19,8 +19,8 @@ def _logic():
     return _node_files
 
 
-def _node_files_probe(paths):
-    return call("_node_files_probe", _logic().probe_script, plain(paths))
+def _node_files_probe(paths, globs=None):
+    return call("_node_files_probe", _logic().probe_script, plain(paths), plain(globs))
 
 
 def _node_files_pending(entries, lines):

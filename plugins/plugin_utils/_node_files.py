@@ -26,23 +26,41 @@ PREFIX = "nf|"
 #   nf|directory|<mode>|<user>|<group>|<uid>|<gid>|<path>
 #   nf|file|<mode>|<user>|<group>|<uid>|<gid>|<sha1>|<path>
 _SCRIPT = r"""for p in %s; do
-  if [ -L "$p" ]; then echo "nf|link|$p"
+%s  if [ -L "$p" ]; then echo "nf|link|$p"
   elif [ -d "$p" ]; then echo "nf|directory|$(stat -c '%%a|%%U|%%G|%%u|%%g' -- "$p")|$p"
   elif [ -f "$p" ]; then echo "nf|file|$(stat -c '%%a|%%U|%%G|%%u|%%g' -- "$p")|$(sha1sum < "$p" | cut -c1-40)|$p"
   elif [ -e "$p" ]; then echo "nf|other|$p"
   else echo "nf|absent|$p"; fi
 done"""
+# A glob's last component: shell pattern characters and plain name characters only (the
+# directory before it is quoted like any path).
+_PATTERN = re.compile(r"^[A-Za-z0-9._*?-]+$")
 _OCTAL = re.compile(r"^0?[0-7]{3,4}$")
 _SHA1 = re.compile(r"^[0-9a-f]{40}$")
 
 
-def probe_script(paths):
-    """POSIX sh lines that print one `nf|...` line per path (no line when paths is empty)."""
+def probe_script(paths, globs=None):
+    """POSIX sh lines that print one `nf|...` line per path (no line when paths is empty).
+
+    globs: absolute patterns whose last component is a shell pattern (`/etc/containerd/conf.d/*.toml`):
+    one line for each existing path it matches, none when it matches nothing. For files a role
+    manages but learns the names of only from the node (runtime drop-ins another role registered).
+    """
     if isinstance(paths, str) or not all(isinstance(p, str) and p.startswith("/") for p in paths):
         raise ValueError("expected a list of absolute paths, got %r" % (paths,))
-    if not paths:
-        return ":"
-    return _SCRIPT % " ".join(shlex.quote(p) for p in paths)
+    globs = [] if globs is None else globs
+    if isinstance(globs, str) or not all(isinstance(g, str) and g.startswith("/") and g.count("/") > 1
+                                         and _PATTERN.match(g.rsplit("/", 1)[1]) for g in globs):
+        raise ValueError("expected a list of absolute patterns with a plain directory and a pattern of letters, digits,"
+                         " . _ - * ? as the last component, got %r" % (globs,))
+    lines = []
+    if paths:
+        lines.append(_SCRIPT % (" ".join(shlex.quote(p) for p in paths), ""))
+    if globs:
+        words = " ".join(shlex.quote(g.rsplit("/", 1)[0]) + "/" + g.rsplit("/", 1)[1] for g in globs)
+        # an unmatched pattern stays as it is written: no line for it
+        lines.append(_SCRIPT % (words, '  [ -e "$p" ] || [ -L "$p" ] || continue\n'))
+    return "\n".join(lines) or ":"
 
 
 def parse(lines):

@@ -19,8 +19,8 @@ USER = pwd.getpwuid(os.getuid()).pw_name
 GROUP = grp.getgrgid(os.getgid()).gr_name
 
 
-def probe(paths):
-    script = FILTERS["_node_files_probe"](paths)
+def probe(paths, globs=None):
+    script = FILTERS["_node_files_probe"](paths, globs)
     out = subprocess.run(["sh", "-c", "set -eu\n" + script], check=True, capture_output=True, text=True)
     return out.stdout.splitlines()
 
@@ -112,3 +112,29 @@ def test_bad_input_is_a_clear_error():
     with pytest.raises(AnsibleFilterError, match="_node_files_pending: expected node_files entries"):
         FILTERS["_node_files_pending"]([{"state": "file"}], [])
     assert FILTERS["_node_files_probe"]([]) == ":"
+    for bad in (["conf.d/*.toml"], ["/etc/conf.d/$(reboot).toml"], ["/*.toml"], "/etc/conf.d/*.toml"):
+        with pytest.raises(AnsibleFilterError, match="_node_files_probe: expected a list of absolute patterns"):
+            FILTERS["_node_files_probe"]([], bad)
+    assert FILTERS["_node_files_probe"]([], []) == ":"
+
+
+def test_globs_report_every_existing_match_and_nothing_for_no_match(tmp_path):
+    """Drop-ins another role registered: the role learns their names only from the node."""
+    dropins = tmp_path / "it's conf.d"
+    dropins.mkdir()
+    (dropins / "99-nvidia.toml").write_text("a = 1\n")
+    (dropins / "98-other.toml").write_text("b = 2\n")
+    (dropins / "notes.txt").write_text("not a drop-in\n")
+    (tmp_path / "empty").mkdir()
+    config = tmp_path / "config.toml"
+    lines = probe([str(config)], [str(dropins / "*.toml"), str(tmp_path / "empty" / "*.toml")])
+    assert [line.rsplit("|", 1)[1] for line in lines] == [str(config), str(dropins / "98-other.toml"),
+                                                          str(dropins / "99-nvidia.toml")]
+    wanted = [{"path": str(dropins / "99-nvidia.toml"), "content": "a = 1\n", "owner": USER, "group": GROUP,
+               "mode": "%o" % (os.stat(dropins / "99-nvidia.toml").st_mode & 0o7777)},
+              {"path": str(dropins / "98-other.toml"), "content": "b = 3\n"},
+              {"path": str(dropins / "97-new.toml"), "content": "c = 1\n"}]
+    # the unchanged drop-in needs no run; the changed one and one the node does not have do
+    assert pending_paths(wanted, lines) == [wanted[1]["path"], wanted[2]["path"]]
+    # globs alone (no fixed path)
+    assert len(probe([], [str(dropins / "*.toml")])) == 2
