@@ -24,7 +24,9 @@ _ABSOLUTE = re.compile(r"^/[^\s'\"\\;&|<>`$]+$")
 def request_problems(args):
     """What is wrong with the task's arguments, said before anything runs on the node."""
     problems = []
-    unknown = sorted(set(args) - {"script", "executable", "args"})
+    if "_raw_params" in args:
+        problems.append("the script goes in the script option (script: |), not as free-form text after the module name")
+    unknown = sorted(set(args) - {"script", "executable", "args", "_raw_params"})
     if unknown:
         problems.append("unknown option(s) %s; node_script takes script, executable and args" % ", ".join(unknown))
     script = args.get("script")

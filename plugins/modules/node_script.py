@@ -14,9 +14,9 @@ extends_documentation_fragment:
 description:
   - Runs O(script) with O(executable) on the node and returns its exit status and output, as
     M(ansible.builtin.shell) does, without starting Python there. The action plugin sends the script on
-    the connection's standard input, the way a pipelined module travels, and the node runs
-    C(<executable> -c 'eval "$(cat)"' node_script <args>). A command of the script that reads its
-    standard input reaches its end at once.
+    the connection's standard input, the way a pipelined module travels; on the node, O(executable) reads
+    the whole script from its standard input and evaluates it, with O(args) as its positional parameters.
+    A command of the script that reads its standard input reaches its end at once.
   - A module run costs a Python start on the node and the import of Ansible's module code from its zip,
     about 0.2 CPU-s each time, more than most probes' own work. The roles' probes (the read-only scripts
     that decide what a run must change) and their short commands run through this instead.
@@ -85,7 +85,7 @@ stdout:
   returned: when it ran
   type: str
 stdout_lines:
-  description: O(stdout) split into lines.
+  description: RV(stdout) split into lines.
   returned: when it ran
   type: list
   elements: str
@@ -94,7 +94,7 @@ stderr:
   returned: when it ran
   type: str
 stderr_lines:
-  description: O(stderr) split into lines.
+  description: RV(stderr) split into lines.
   returned: when it ran
   type: list
   elements: str

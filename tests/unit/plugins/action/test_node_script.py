@@ -54,6 +54,7 @@ def test_a_good_request_has_no_problem():
     ({"script": "true", "args": [["nested"]]}, "args must be a list of strings"),
     ({"script": "true", "args": [True]}, "args must be a list of strings"),
     ({"script": "true", "cmd": "true"}, "unknown option(s) cmd"),
+    ({"_raw_params": "echo hi"}, "the script goes in the script option (script: |), not as free-form text"),
 ])
 def test_a_bad_request_says_what_is_wrong(args, expected):
     problems = request_problems(args)
