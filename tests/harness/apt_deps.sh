@@ -5,12 +5,15 @@
 #   debootstrap debian-archive-keyring   node images (tests/harness/node_image.sh)
 #   skopeo docker-registry               the test bundle's image archive and registry
 #   (the linter) shellcheck              ansible-test sanity's shellcheck test
+#   openssh-server sudo                  node_script over SSH with become
+#                                        (tests/integration/test_node_script.py starts its own sshd)
 # The individual scripts still install what they need when run alone; doing it here
 # first means one `apt-get update`, and no two scripts of `make test` (which run side
 # by side) ever wait on each other's dpkg lock. Nothing to do when all are present.
 set -euo pipefail
 
-PACKAGES=(docker.io iptables ca-certificates debootstrap debian-archive-keyring skopeo docker-registry shellcheck)
+PACKAGES=(docker.io iptables ca-certificates debootstrap debian-archive-keyring skopeo docker-registry shellcheck
+          openssh-server sudo)
 # With arguments: only those packages (tests/harness/docker.sh installs the engine this way).
 (($# == 0)) || PACKAGES=("$@")
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+
+import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
@@ -127,3 +130,112 @@ def test_bad_arguments_stop_before_anything_runs(tmp_path):
     assert "node_script: executable must be the absolute path of a POSIX shell (/bin/sh, /bin/bash), got 'bash'" \
         in proc.stdout
     assert not marker.exists()
+
+
+SSH_PLAY = """
+- hosts: target
+  gather_facts: false
+  become: true
+  vars:
+    ansible_python_interpreter: /nonexistent/python3
+  tasks:
+    - name: Probe over SSH, through sudo
+      aiinfra.k8s.node_script:
+        executable: /bin/bash
+        script: |
+          set -euo pipefail
+          # SCRIPT-TEXT-MARKER (only in the script, never echoed)
+          echo "user:$(id -un)"
+          printf 'arg:%%s\\n' "$@"
+          echo "env:$GREETING"
+          echo "stdin:[$(cat)]"
+          if [ -t 0 ] || [ -t 1 ]; then echo terminal; else echo no-terminal; fi
+          echo to-stderr >&2
+        args: ["one word", "it's"]
+      environment:
+        GREETING: "hello there"
+      register: probe
+      changed_when: false
+      check_mode: false
+    - name: Report
+      delegate_to: localhost
+      become: false
+      vars:
+        ansible_python_interpreter: "%(python)s"
+        ansible_connection: local
+      ansible.builtin.copy:
+        content: "{{ probe | to_json }}"
+        dest: "%(report)s"
+        mode: "0600"
+"""
+
+
+def free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture()
+def sshd(tmp_path):
+    """A throwaway sshd on 127.0.0.1 (its own host key, config and authorized key), for root."""
+    if os.geteuid() != 0 or not os.path.exists("/usr/sbin/sshd") or not shutil.which("ssh") \
+            or not shutil.which("sudo"):
+        pytest.skip("needs root, /usr/sbin/sshd, ssh and sudo (tests/harness/apt_deps.sh installs them)")
+    keys = tmp_path / "ssh"
+    keys.mkdir()
+    for name in ("host_key", "client_key"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(keys / name)], check=True)
+    shutil.copy(keys / "client_key.pub", keys / "authorized_keys")
+    port = free_port()
+    config = keys / "sshd_config"
+    config.write_text("\n".join([
+        "Port %d" % port, "ListenAddress 127.0.0.1", "HostKey %s" % (keys / "host_key"),
+        "PidFile %s" % (keys / "sshd.pid"), "AuthorizedKeysFile %s" % (keys / "authorized_keys"),
+        "PermitRootLogin prohibit-password", "PasswordAuthentication no", "StrictModes no", "UsePAM no", ""]))
+    os.makedirs("/run/sshd", exist_ok=True)
+    proc = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", str(config)], stderr=subprocess.PIPE)
+    import socket
+    import time
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("sshd did not start: %s" % proc.stderr.read().decode(errors="replace"))
+            time.sleep(0.1)
+    yield port, keys / "client_key"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_over_ssh_with_become_no_terminal_and_no_python(tmp_path, sshd):
+    """Over SSH (the connection real clusters use), with become: the script reaches the node's
+    shell on standard input, not through a terminal (raw's -tt would merge standard error into
+    standard output and end lines in \\r), and never appears in -vvv output."""
+    port, key = sshd
+    report = tmp_path / "report.json"
+    inventory = tmp_path / "hosts.ini"
+    # its own known_hosts (the user's is left alone), and ssh's notes kept off standard error
+    inventory.write_text("target ansible_host=127.0.0.1 ansible_port=%d ansible_user=root "
+                         "ansible_ssh_private_key_file=%s ansible_connection=ssh "
+                         "ansible_ssh_extra_args='-o UserKnownHostsFile=%s -o LogLevel=ERROR'\n"
+                         % (port, key, tmp_path / "known_hosts"))
+    path = tmp_path / "play.yml"
+    path.write_text(SSH_PLAY % {"report": report, "python": sys.executable})
+    proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", str(inventory), str(path), "-vvv"],
+                          cwd=ROOT, env=dict(env(), ANSIBLE_HOST_KEY_CHECKING="False"),
+                          capture_output=True, text=True, check=False, timeout=180)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr
+    probe = json.loads(report.read_text())
+    assert probe["rc"] == 0
+    assert probe["stdout_lines"] == ["user:root", "arg:one word", "arg:it's", "env:hello there", "stdin:[]",
+                                     "no-terminal"]
+    assert probe["stderr_lines"] == ["to-stderr"]
+    assert "\r" not in probe["stdout"]
+    assert "SCRIPT-TEXT-MARKER" not in proc.stdout + proc.stderr
+    assert "SSH: EXEC ssh" in proc.stdout
