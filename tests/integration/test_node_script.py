@@ -8,6 +8,7 @@ interpreter does not exist), and the script's text never reaches -vvv output.
 """
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import shutil
@@ -19,22 +20,19 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
 
-PLAY = """
-- hosts: localhost
-  connection: local
-  gather_facts: false
-  vars:
-    ansible_python_interpreter: /nonexistent/python3
-  tasks:
+# The probe both plays run: arguments, environment, standard input, a terminal or not.
+PROBE = """
     - name: Probe
       aiinfra.k8s.node_script:
         executable: /bin/bash
         script: |
           set -euo pipefail
           # SCRIPT-TEXT-MARKER (only in the script, never echoed)
+          echo "user:$(id -un)"
           printf 'arg:%%s\\n' "$@"
           echo "env:$GREETING"
           echo "stdin:[$(cat)]"
+          if [ -t 0 ] || [ -t 1 ]; then echo terminal; else echo no-terminal; fi
           echo to-stderr >&2
         args: ["one word", "it's"]
       environment:
@@ -42,6 +40,17 @@ PLAY = """
       register: probe
       changed_when: false
       check_mode: false
+"""
+PROBE_LINES = ["arg:one word", "arg:it's", "env:hello there", "stdin:[]", "no-terminal"]
+
+PLAY = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: /nonexistent/python3
+  tasks:
+""" + PROBE + """
     - name: A change
       aiinfra.k8s.node_script:
         script: touch "$1"
@@ -91,7 +100,7 @@ def test_probe_change_and_failure(tmp_path):
     result = json.loads(report.read_text())
     probe = result["probe"]
     assert probe["rc"] == 0 and probe["changed"] is False
-    assert probe["stdout_lines"] == ["arg:one word", "arg:it's", "env:hello there", "stdin:[]"]
+    assert probe["stdout_lines"] == ["user:" + getpass.getuser()] + PROBE_LINES
     assert probe["stderr"] == "to-stderr"
     assert marker.exists() and result["change"]["changed"] is True
     failing = result["failing"]
@@ -107,7 +116,7 @@ def test_check_mode_skips_a_script_unless_the_task_reads_only(tmp_path):
     proc = play(tmp_path, PLAY % {"marker": marker, "report": report, "python": sys.executable}, "--check")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     result = json.loads(report.read_text())
-    assert result["probe"]["stdout_lines"][0] == "arg:one word"   # check_mode: false: it ran
+    assert result["probe"]["stdout_lines"][1:] == PROBE_LINES   # check_mode: false: it ran
     assert result["change"].get("skipped") is True and not marker.exists()
     assert result["failing"].get("skipped") is True
 
@@ -139,24 +148,7 @@ SSH_PLAY = """
   vars:
     ansible_python_interpreter: /nonexistent/python3
   tasks:
-    - name: Probe over SSH, through sudo
-      aiinfra.k8s.node_script:
-        executable: /bin/bash
-        script: |
-          set -euo pipefail
-          # SCRIPT-TEXT-MARKER (only in the script, never echoed)
-          echo "user:$(id -un)"
-          printf 'arg:%%s\\n' "$@"
-          echo "env:$GREETING"
-          echo "stdin:[$(cat)]"
-          if [ -t 0 ] || [ -t 1 ]; then echo terminal; else echo no-terminal; fi
-          echo to-stderr >&2
-        args: ["one word", "it's"]
-      environment:
-        GREETING: "hello there"
-      register: probe
-      changed_when: false
-      check_mode: false
+""" + PROBE + """
     - name: Report
       delegate_to: localhost
       become: false
@@ -233,8 +225,7 @@ def test_over_ssh_with_become_no_terminal_and_no_python(tmp_path, sshd):
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr
     probe = json.loads(report.read_text())
     assert probe["rc"] == 0
-    assert probe["stdout_lines"] == ["user:root", "arg:one word", "arg:it's", "env:hello there", "stdin:[]",
-                                     "no-terminal"]
+    assert probe["stdout_lines"] == ["user:root"] + PROBE_LINES
     assert probe["stderr_lines"] == ["to-stderr"]
     assert "\r" not in probe["stdout"]
     assert "SCRIPT-TEXT-MARKER" not in proc.stdout + proc.stderr
