@@ -63,15 +63,12 @@ def collection_plugin_files(kind, plugins_dir=_PLUGINS_DIR):
     return sorted(name[:-3] for name in os.listdir(directory) if name.endswith(".py") and name != "__init__.py")
 
 
-def jinja_plugin_names(kind, stems, package=_PLUGINS_PACKAGE):
-    """The names a filter or test file of the collection defines (its FilterModule/TestModule)."""
+def jinja_plugin_names(kind, stem, package=_PLUGINS_PACKAGE):
+    """The names one filter or test file of the collection defines (its FilterModule/TestModule)."""
     method = "filters" if kind == "filter" else "tests"
     holder = "FilterModule" if kind == "filter" else "TestModule"
-    names = []
-    for stem in stems:
-        module = importlib.import_module("%s.%s.%s" % (package, kind, stem))
-        names.extend(sorted(getattr(getattr(module, holder)(), method)()))
-    return names
+    module = importlib.import_module("%s.%s.%s" % (package, kind, stem))
+    return sorted(getattr(getattr(module, holder)(), method)())
 
 
 class CallbackModule(CallbackBase):
@@ -107,17 +104,12 @@ class CallbackModule(CallbackBase):
         for loader in (filter_loader, test_loader):
             self._load("ansible-core's %s plugins" % loader.type, lambda loader=loader: list(loader.all()))
         self._load("ansible-core's action plugins", lambda: list(action_loader.all(class_only=True)))
+        # one file at a time: a file that fails to import costs only its own plugins
         for kind, loader in (("filter", filter_loader), ("test", test_loader)):
-            stems = collection_plugin_files(kind)
-            try:
-                names = jinja_plugin_names(kind, stems)
-            except Exception as ex:  # pylint: disable=broad-except
-                self.failed.append("%s's %s plugins" % (_COLLECTION, kind))
-                self._display.vvv("aiinfra.k8s.prefork: %s's %s plugins not loaded: %s" % (_COLLECTION, kind, ex))
-                continue
-            for name in names:
-                fqcn = "%s.%s" % (_COLLECTION, name)
-                self._load(fqcn, lambda fqcn=fqcn, loader=loader: loader.get(fqcn))
+            for stem in collection_plugin_files(kind):
+                self._load("%s's %s plugins of %s.py" % (_COLLECTION, kind, stem),
+                           lambda kind=kind, stem=stem, loader=loader: [
+                               loader.get("%s.%s" % (_COLLECTION, name)) for name in jinja_plugin_names(kind, stem)])
         for kind, loader in (("lookup", lookup_loader), ("action", action_loader)):
             for stem in collection_plugin_files(kind):
                 fqcn = "%s.%s" % (_COLLECTION, stem)
