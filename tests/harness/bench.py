@@ -3,6 +3,7 @@
     make bench                         # HA topology (3 masters + VIP + 1 worker) from the test bundle
     make bench BUNDLE=dir EXTRA_VARS=f # ... from a bundle with Kubernetes: the cluster phase too
     make bench SCALE=10                # the host layer on 1 master + 10 workers (how time grows)
+    make bench TASKS=1                 # ... and each task's wall time, node CPU and machine CPU
 
 Brings the sandbox up (sandbox/up.yml, its own name so a running sandbox is not touched),
 then runs site.yml per step, cold and again (no-op), and records for each: wall seconds,
@@ -13,6 +14,7 @@ removed at the end (BENCH_KEEP=1 keeps it).
 """
 from __future__ import annotations
 
+import configparser
 import datetime
 import json
 import os
@@ -23,6 +25,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.join(ROOT, ".venv", "bin")
+HARNESS = os.path.dirname(os.path.abspath(__file__))
 NAME, PREFIX = os.environ.get("BENCH_NAME", "aiinfra-bench"), os.environ.get("BENCH_PREFIX", "10.231.12")
 SANDBOX_DIR = os.path.join(ROOT, "build", "bench-sandbox")
 RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", re.M)
@@ -37,16 +40,16 @@ _NODE_CGROUPS = [("/sys/fs/cgroup/cpuacct/docker/cpuacct.usage", 1e-9),
                  ("/sys/fs/cgroup/docker/cpu.stat", 1e-6), ("/sys/fs/cgroup/system.slice/cpu.stat", 1e-6)]
 
 
-def cpu_snapshot():
-    """(machine busy CPU-s, node containers' CPU-s or None, this process's reaped children's CPU-s).
-
-    The children's share is the controller's: ansible-playbook, its workers and the docker
-    CLI processes they run (the Docker engine and the nodes are not its children)."""
-    times = os.times()
+def machine_cpu():
+    """The machine's busy CPU-s since boot: all of /proc/stat's first line but idle and iowait."""
     with open("/proc/stat") as handle:
         fields = [int(x) for x in handle.readline().split()[1:]]
-    # user nice system idle iowait irq softirq steal ...: busy is all but idle and iowait
-    busy = (sum(fields[:8]) - fields[3] - fields[4]) / _CLK
+    # user nice system idle iowait irq softirq steal ...
+    return (sum(fields[:8]) - fields[3] - fields[4]) / _CLK
+
+
+def node_cpu():
+    """The node containers' CPU-s (the Docker engine's parent cgroup), None where no cgroup was found."""
     for path, scale in _NODE_CGROUPS:
         try:
             with open(path) as handle:
@@ -54,8 +57,17 @@ def cpu_snapshot():
         except OSError:
             continue
         value = text.split()[1] if text.startswith("usage_usec") else text.split()[0]
-        return busy, int(value) * scale, times.children_user + times.children_system
-    return busy, None, times.children_user + times.children_system
+        return int(value) * scale
+    return None
+
+
+def cpu_snapshot():
+    """(machine busy CPU-s, node containers' CPU-s or None, this process's reaped children's CPU-s).
+
+    The children's share is the controller's: ansible-playbook, its workers and the docker
+    CLI processes they run (the Docker engine and the nodes are not its children)."""
+    times = os.times()
+    return machine_cpu(), node_cpu(), times.children_user + times.children_system
 
 
 def cpu_used(before, after):
@@ -66,15 +78,43 @@ def cpu_used(before, after):
             "controller_cpu_s": round(after[2] - before[2], 1)}
 
 
-def env():
-    return dict(os.environ, PATH=BIN + os.pathsep + os.environ["PATH"], ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
-                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "collections"), ANSIBLE_CACHE_PLUGIN="memory",
-                ANSIBLE_NOCOLOR="1")
+def _callbacks_enabled():
+    """ansible.cfg's callbacks_enabled, the list TASKS=1 adds the bench's own callback to."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(os.path.join(ROOT, "ansible.cfg"))
+    return parser.get("defaults", "callbacks_enabled", fallback="")
 
 
-def sh(*cmd, log=None):
+def env(tasks_file=None):
+    """The environment of our ansible-playbook runs; with TASKS=1 and a tasks_file, the per-task
+    account of tests/harness/callback_plugins/bench_tasks.py goes to that file."""
+    result = dict(os.environ, PATH=BIN + os.pathsep + os.environ["PATH"], ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
+                  ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, "collections"), ANSIBLE_CACHE_PLUGIN="memory",
+                  ANSIBLE_NOCOLOR="1")
+    if tasks_file and os.environ.get("TASKS") == "1":
+        result.update(ANSIBLE_CALLBACK_PLUGINS=os.path.join(HARNESS, "callback_plugins"),
+                      ANSIBLE_CALLBACKS_ENABLED=",".join(filter(None, [_callbacks_enabled(), "bench_tasks"])),
+                      BENCH_TASKS_FILE=tasks_file)
+    return result
+
+
+def task_table(path, top=12):
+    """Lines for the report: the costliest tasks of a run, and what the tasks that used no node CPU cost together."""
+    with open(path) as handle:
+        rows = json.load(handle)
+    idle = [row for row in rows if row["node_cpu_s"] < 0.01]
+    lines = ["  %s: %d tasks, %.1f s; %d of them used no node CPU (controller only or skipped): %.1f s, %.1f CPU-s" % (
+        os.path.basename(path), len(rows), sum(row["seconds"] for row in rows), len(idle),
+        sum(row["seconds"] for row in idle), sum(row["cpu_s"] for row in idle))]
+    for row in sorted(rows, key=lambda row: -row["cpu_s"])[:top]:
+        lines.append("    %6.2f s %6.2f CPU-s (nodes %5.2f)  %s" % (row["seconds"], row["cpu_s"], row["node_cpu_s"],
+                                                                    row["task"][:90]))
+    return lines
+
+
+def sh(*cmd, log=None, tasks_file=None):
     start = time.monotonic()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env(), capture_output=True, text=True, check=False)
+    proc = subprocess.run(cmd, cwd=ROOT, env=env(tasks_file), capture_output=True, text=True, check=False)
     elapsed = time.monotonic() - start
     if log:
         with open(log, "w") as handle:
@@ -101,7 +141,8 @@ def run_site(tags, extra, out, label):
     if extra:
         cmd += ["-e", "@" + extra]
     before = cpu_snapshot()
-    stdout, elapsed = sh(*cmd, log=os.path.join(out, label + ".log"))
+    tasks_file = os.path.join(out, label + ".tasks.json")
+    stdout, elapsed = sh(*cmd, log=os.path.join(out, label + ".log"), tasks_file=tasks_file)
     recap = [tuple(int(x) for x in m.groups()[1:]) for m in RECAP.finditer(stdout)]
     return {"seconds": round(elapsed, 1), **cpu_used(before, cpu_snapshot()),
             "tasks": max(ok + ch + fa + sk for ok, ch, _un, fa, sk in recap),
@@ -163,6 +204,12 @@ def main():
     print("(CPU-s: the machine's busy CPU time during the run; in brackets the controller's share (ansible and the "
           "docker CLI), then the node containers'; the rest is the Docker engine's)")
     print("(changed: cold/no-op; written to %s)" % os.path.join(out, name))
+    if os.environ.get("TASKS") == "1":
+        print("Per task (TASKS=1; every task's account in tests/output/bench/*.tasks.json):")
+        for row in rows:
+            for phase in ("cold", "noop"):
+                if row[phase]:
+                    print("\n".join(task_table(os.path.join(out, "%s.%s.tasks.json" % (row["phase"], phase)))))
     if any(row["noop"]["changed"] for row in rows):
         sys.exit("bench: a no-op re-run changed something")
 

@@ -23,6 +23,11 @@ a re-run, the nodes removed. Docker connection and pipelining for both.
   an OS package.
 
 ROWS=kubespray,aiinfra,aiinfra-prep,aiinfra-offline (the default: all) picks the rows to measure.
+TASKS=1 adds each task's wall time, node CPU and machine CPU for our rows (Kubespray runs its own
+ansible.cfg, untouched), written next to each run's log as <log>.tasks.json, the costliest printed.
+REPEAT=N measures every row N times, the rows taking turns (round 1: each row, round 2: each row,
+...), so that a machine whose speed drifts during the series weighs on every row alike; the table
+then gives each row's median, with the fastest and slowest run, and the JSON keeps every run.
 
 Kubespray's preinstall installs no container runtime and no time service; the host layer does. Prints a table and writes it
 to tests/output/bench/bench-kubespray.json. Not part of `make test`.
@@ -65,7 +70,11 @@ def kubespray_inventory(path):
 
 
 def timed(cmd, cwd, env, log):
-    """(seconds, changed in all, most tasks that ran on a host) of one playbook run; exits when it fails."""
+    """(seconds, changed in all, most tasks that ran on a host) of one playbook run; exits when it fails.
+
+    env None: ours (bench.env(), with the per-task account next to the log when TASKS=1)."""
+    if env is None:
+        env = bench.env(tasks_file=log[:-len(".log")] + ".tasks.json")
     before, start = bench.cpu_snapshot(), time.monotonic()
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     seconds, cpu = round(time.monotonic() - start, 1), bench.cpu_used(before, bench.cpu_snapshot())
@@ -89,11 +98,51 @@ def measure(label, run_cmd, cwd, env, out, up_args=()):
     return {"tool": label, "cold": cold, "again": again}
 
 
+def measure_row(label, kubespray, kubespray_playbook, inventory, ks_env, out):
+    """One cold run and one re-run of a row on fresh nodes."""
+    ours = os.path.join(bench.BIN, "ansible-playbook")
+    sandbox_inventory = os.path.join(SANDBOX_DIR, "inventory")
+    if label == "kubespray":
+        return measure(label, [kubespray_playbook, "-i", inventory, "cluster.yml", "--tags", "preinstall", "-b",
+                               "-e", json.dumps(KUBESPRAY_VARS)], kubespray, ks_env, out)
+    if label == "aiinfra":
+        return measure(label, [ours, "site.yml", "-i", sandbox_inventory, "--tags", "preflight,nodes",
+                               "-e", json.dumps(OUR_VARS)], bench.ROOT, None, out)
+    if label == "aiinfra-prep":
+        return measure(label, [ours, "site.yml", "-i", sandbox_inventory, "--tags", "preflight,swap_sysctl",
+                               "-e", json.dumps(OUR_PREP_VARS)], bench.ROOT, None, out)
+    bundle, extra, _with_cluster = bench.prepare()
+    return measure(label, [ours, "site.yml", "-i", sandbox_inventory, "--tags", "preflight,nodes",
+                           "-e", "@" + extra], bench.ROOT, None, out,
+                   up_args=("-e", "sandbox_bundle=" + bundle))
+
+
+def median_run(runs, phase):
+    """The run whose wall time is the median of the phase's (the lower middle one of an even count)."""
+    ordered = sorted(runs, key=lambda run: run[phase]["seconds"])
+    return ordered[(len(ordered) - 1) // 2][phase]
+
+
+def summarize(label, runs):
+    """A row of the table: the median cold and again runs, the range, every run."""
+    row = {"tool": label, "cold": median_run(runs, "cold"), "again": median_run(runs, "again")}
+    if len(runs) > 1:
+        row["runs"] = runs
+        for phase in ("cold", "again"):
+            seconds = [run[phase]["seconds"] for run in runs]
+            row[phase + "_range"] = [min(seconds), max(seconds)]
+    return row
+
+
 def main():
     wanted = [r for r in os.environ.get("ROWS", ",".join(ROWS)).split(",") if r]
     unknown = sorted(set(wanted) - set(ROWS))
     if unknown:
         sys.exit("bench-kubespray: ROWS names %s; known rows: %s" % (", ".join(unknown), ", ".join(ROWS)))
+    repeat = os.environ.get("REPEAT", "1") or "1"
+    if not repeat.isdigit() or int(repeat) < 1:
+        sys.exit("bench-kubespray: REPEAT must be a whole number, 1 or more (got %r)" % repeat)
+    repeat = int(repeat)
     kubespray = os.path.abspath(os.environ.get("KUBESPRAY", ""))
     if "kubespray" in wanted and not os.path.isfile(os.path.join(kubespray, "cluster.yml")):
         sys.exit("bench-kubespray: KUBESPRAY=<a Kubespray checkout> is required (cluster.yml not found in %r)" % kubespray)
@@ -111,24 +160,11 @@ def main():
                   PATH=os.path.dirname(kubespray_playbook) + os.pathsep + os.environ["PATH"])
     for key in ("ANSIBLE_CONFIG", "ANSIBLE_COLLECTIONS_PATH"):
         ks_env.pop(key, None)
-    ours = os.path.join(bench.BIN, "ansible-playbook")
-    sandbox_inventory = os.path.join(SANDBOX_DIR, "inventory")
-    rows = []
-    for label in wanted:
-        if label == "kubespray":
-            rows.append(measure(label, [kubespray_playbook, "-i", inventory, "cluster.yml", "--tags", "preinstall", "-b",
-                                        "-e", json.dumps(KUBESPRAY_VARS)], kubespray, ks_env, out))
-        elif label == "aiinfra":
-            rows.append(measure(label, [ours, "site.yml", "-i", sandbox_inventory, "--tags", "preflight,nodes",
-                                        "-e", json.dumps(OUR_VARS)], bench.ROOT, bench.env(), out))
-        elif label == "aiinfra-prep":
-            rows.append(measure(label, [ours, "site.yml", "-i", sandbox_inventory, "--tags", "preflight,swap_sysctl",
-                                        "-e", json.dumps(OUR_PREP_VARS)], bench.ROOT, bench.env(), out))
-        else:
-            bundle, extra, _with_cluster = bench.prepare()
-            rows.append(measure(label, [ours, "site.yml", "-i", sandbox_inventory, "--tags", "preflight,nodes",
-                                        "-e", "@" + extra], bench.ROOT, bench.env(), out,
-                                up_args=("-e", "sandbox_bundle=" + bundle)))
+    runs = {label: [] for label in wanted}
+    for _round in range(repeat):
+        for label in wanted:
+            runs[label].append(measure_row(label, kubespray, kubespray_playbook, inventory, ks_env, out))
+    rows = [summarize(label, runs[label]) for label in wanted]
     commit = os.environ.get("KUBESPRAY_COMMIT") or "kubespray" in wanted and subprocess.run(
         ["git", "-C", kubespray, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
     result = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -143,7 +179,24 @@ def main():
             bench.cpu_text(row["again"]), row["cold"]["changed"], row["again"]["changed"], row["again"]["ran"]))
     print("(changed: cold, then the re-run; ran: tasks that ran on the busiest host in the re-run; CPU-s: the "
           "machine's busy CPU time, in brackets the controller's share, then the node containers')")
-
+    if repeat > 1:
+        print("(median of %d runs per row, the rows taking turns; fastest-slowest: %s)" % (repeat, "; ".join(
+            "%s cold %s-%s s, again %s-%s s" % ((row["tool"],) + tuple(row["cold_range"]) + tuple(row["again_range"]))
+            for row in rows)))
+    if os.environ.get("TASKS") == "1":
+        print("Per task, the last round's runs (TASKS=1):")
+        for label in wanted:
+            for phase in ("cold", "again"):
+                path = os.path.join(out, "ks-%s.%s.tasks.json" % (label, phase))
+                if label != "kubespray" and os.path.exists(path):
+                    print("\n".join(bench.task_table(path)))
+    if "kubespray" in wanted:
+        base = rows[wanted.index("kubespray")]
+        for row in rows:
+            if row is not base:
+                print("%s against Kubespray: %.2fx cold, %.2fx again" % (
+                    row["tool"], row["cold"]["seconds"] / base["cold"]["seconds"],
+                    row["again"]["seconds"] / base["again"]["seconds"]))
 
 if __name__ == "__main__":
     main()
