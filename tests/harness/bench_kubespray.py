@@ -198,5 +198,6 @@ def main():
                     row["tool"], row["cold"]["seconds"] / base["cold"]["seconds"],
                     row["again"]["seconds"] / base["again"]["seconds"]))
 
+
 if __name__ == "__main__":
     main()
