@@ -46,20 +46,15 @@ def test_an_even_count_takes_the_lower_middle_run_and_one_run_has_no_range():
 
 
 def test_the_task_report_sums_the_tasks_that_used_no_node_cpu():
-    with open(FIXTURE) as handle:
-        rows = json.load(handle)
-    idle = [row for row in rows if row["node_cpu_s"] < 0.01]
+    # the numbers are the fixture's, added up by hand once (not by the code under test)
     lines = bench.task_table(FIXTURE, top=3)
-    assert lines[0] == "  %s: %d tasks, %.1f s; %d of them used no node CPU (controller only or skipped): %.1f s, %.1f CPU-s" % (
-        os.path.basename(FIXTURE), len(rows), sum(r["seconds"] for r in rows), len(idle),
-        sum(r["seconds"] for r in idle), sum(r["cpu_s"] for r in idle))
-    assert (len(rows), len(idle)) == (90, 75)
+    assert lines[0] == ("  offline-host-layer.cold.tasks.json: 90 tasks, 31.3 s; 75 of them used no node CPU "
+                        "(controller only or skipped): 10.2 s, 16.5 CPU-s")
     # then the costliest tasks by the machine's CPU, most first
-    costliest = sorted(rows, key=lambda row: -row["cpu_s"])[:3]
     assert len(lines) == 4
-    for line, row in zip(lines[1:], costliest):
-        assert line.endswith(row["task"][:90]) and ("%.2f CPU-s" % row["cpu_s"]) in line
-    assert "Release | Unpack containerd" in lines[1] or "Artifacts | send them" in lines[1]
+    assert lines[1].startswith("      3.04 s   6.00 CPU-s (nodes  5.04)  aiinfra.k8s.containerd : Release | Unpack containerd")
+    assert lines[2].startswith("      2.87 s   5.32 CPU-s (nodes  1.65)  aiinfra.k8s.common : Artifacts | send them")
+    assert lines[3].startswith("      2.60 s   5.03 CPU-s (nodes  4.09)  aiinfra.k8s.containerd : Service | Enable and start")
 
 
 def test_the_bench_callback_is_enabled_only_with_tasks(monkeypatch, tmp_path):
